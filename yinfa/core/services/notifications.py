@@ -1,0 +1,34 @@
+"""Sending notifications: in-app rows, plus SMS through the configured gateway backend."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from yinfa.core import sms
+from yinfa.core.models import Notification
+
+
+def notify(*, recipients, title, body="", url="", obj=None, send_sms=False):
+    """Notify accounts once the current transaction commits. Returns nothing; safe inside services."""
+    recipient_ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
+    object_type = obj._meta.label_lower if obj is not None else ""
+    object_id = str(obj.pk) if obj is not None else ""
+
+    def deliver():
+        Notification.objects.bulk_create(
+            Notification(recipient_id=rid, title=title[:200], body=body, url=url[:300],
+                         object_type=object_type, object_id=object_id)
+            for rid in recipient_ids
+        )
+        if send_sms:
+            sms.send_to_accounts(recipient_ids, f"{title} {body}".strip())
+
+    transaction.on_commit(deliver)
+
+
+@transaction.atomic
+def mark_read(*, actor, notification_ids=None):
+    """Mark the actor's own notifications read (all unread ones when no ids are given)."""
+    rows = Notification.objects.for_user(actor).unread()
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=notification_ids)
+    return rows.update(read_at=timezone.now())

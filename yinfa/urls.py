@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from yinfa.core.views import home
+
+urlpatterns = [
+    path("healthz", home.healthz, name="healthz"),
+    path("api/", include("yinfa.core.api.urls")),
+    path("", include("yinfa.core.urls")),
+]
+
+handler403 = "yinfa.core.views.home.error_403"
+handler404 = "yinfa.core.views.home.error_404"
+handler500 = "yinfa.core.views.home.error_500"
