@@ -42,6 +42,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") if PRODUCTION else env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Behind N reverse proxies, the client address is the N-th entry from the right of X-Forwarded-For.
+YINFA_TRUSTED_PROXIES = env_int("YINFA_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 
 # The deployment's own name may replace the default system name.
 YINFA_SYSTEM_NAME = env_str("YINFA_SYSTEM_NAME", "")
@@ -72,7 +74,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yinfa.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,13 +161,16 @@ AXES_LOCKOUT_CALLABLE = "yinfa.core.views.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
+AXES_SENSITIVE_PARAMETERS = ["password", "otp", "code"]
+# A lock lasts 30 minutes from the lockout, whatever is typed meanwhile (the message says so).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "yinfa.core.middleware.client_ip"
 # The issue asks for lockout per user name (not per IP: offices share one NAT address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese for everyone, whatever the browser asks for (no LocaleMiddleware).
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "yinfa" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

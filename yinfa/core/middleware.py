@@ -27,6 +27,12 @@ OTP_OK_KEY = "yinfa_otp_ok"
 
 
 def client_ip(request):
+    """The client's address; behind YINFA_TRUSTED_PROXIES proxies, read from X-Forwarded-For."""
+    proxies = settings.YINFA_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -117,6 +123,12 @@ def holds_admin_role(grants):
     return any(g.role in ADMIN_ROLES for g in grants)
 
 
+def _gate_exempt(view_func):
+    # Class views (LogoutView) carry the flag on the class; as_view() does not copy class attributes.
+    view_class = getattr(view_func, "view_class", None)
+    return getattr(view_func, "yinfa_gate_exempt", False) or getattr(view_class, "yinfa_gate_exempt", False)
+
+
 class SecurityGateMiddleware:
     """Second factor for the three administrators, then forced and periodic password change."""
 
@@ -127,7 +139,7 @@ class SecurityGateMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not request.user.is_authenticated or getattr(view_func, "yinfa_gate_exempt", False):
+        if not request.user.is_authenticated or _gate_exempt(view_func):
             return None
         user = request.user
         if settings.YINFA_REQUIRE_TOTP_FOR_ADMINS and holds_admin_role(request.grants):
@@ -144,7 +156,9 @@ def password_change_due(user):
     if user.must_change_password:
         return True
     max_age = settings.YINFA_PASSWORD_MAX_AGE_DAYS
-    if max_age and user.password_changed_at:
+    if max_age:
+        if user.password_changed_at is None:
+            return True
         return (timezone.now() - user.password_changed_at).days >= max_age
     return False
 

@@ -14,6 +14,8 @@ from yinfa.core.permissions import Role
 from yinfa.core.services import org as org_services
 
 PASSWORD = "Yinfa@2026pw"
+# A fixed 160-bit base32 secret for the test administrators' second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _codes = itertools.count(1)
 
 
@@ -29,7 +31,7 @@ def make_user(username, *, role=None, node=None, full_name="", totp=False, must_
 
     user.password_changed_at = timezone.now()
     if totp:
-        user.totp_secret = "JBSWY3DPEHPK3PXP"
+        user.totp_secret = TOTP_SECRET
         user.totp_confirmed_at = timezone.now()
     user.save()
     if role is not None:
