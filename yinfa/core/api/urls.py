@@ -1,9 +1,15 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.routers import SimpleRouter
 
-from yinfa.core.access import public
+from yinfa.core.api import views
+
+router = SimpleRouter(use_regex_path=False)
+router.register("org-nodes", views.OrgNodeViewSet, basename="orgnode")
+router.register("users", views.UserViewSet, basename="user")
 
 urlpatterns = [
-    path("schema/", public(SpectacularAPIView.as_view()), name="api_schema"),
-    path("docs/", public(SpectacularRedocView.as_view(url_name="api_schema")), name="api_docs"),
+    path("schema/", views.SchemaView.as_view(), name="api_schema"),
+    path("docs/", views.api_docs, name="api_docs"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    *router.urls,
 ]
