@@ -1,20 +1,21 @@
 """Template context for the page shell: system name, scope, navigation, unread notifications."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from yinfa.core import system_settings
 
 from yinfa.core.models import Notification
 from yinfa.core.navigation import modules_for
 
 
 def system_name():
-    return settings.YINFA_SYSTEM_NAME or _("Yinfa · Retired Cadres Service Platform")
+    return system_settings.system_name() or _("Yinfa · Retired Cadres Service Platform")
 
 
 def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"system_name": system_name}
+        return {"system_name": system_name, "login_notice": system_settings.login_notice}
     scope = getattr(request, "scope", None)
     match = getattr(request, "resolver_match", None)
     current = getattr(match, "func", None)

@@ -155,7 +155,9 @@ class SecurityGateMiddleware:
 def password_change_due(user):
     if user.must_change_password:
         return True
-    max_age = settings.YINFA_PASSWORD_MAX_AGE_DAYS
+    from yinfa.core import system_settings
+
+    max_age = system_settings.password_max_age_days()
     if max_age:
         if user.password_changed_at is None:
             return True
