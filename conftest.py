@@ -10,9 +10,11 @@ def world(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_system_settings():
-    """System settings are cached per process; each test starts with an empty cache."""
+    """System settings are cached per process; each test starts from "nothing set" without a query,
+    so query counts do not depend on test order. Tests that store settings go through the service,
+    which clears the cache."""
     from yinfa.core import system_settings
 
-    system_settings.clear_cache()
+    system_settings.prime({})
     yield
     system_settings.clear_cache()

@@ -36,6 +36,13 @@ def clear_cache():
         _cache["loaded_at"] = 0.0
 
 
+def prime(values):
+    """Set the cached values without reading the database (tests start from "nothing set")."""
+    with _lock:
+        _cache["values"] = dict(values)
+        _cache["loaded_at"] = time.monotonic()
+
+
 def _values():
     with _lock:
         values = _cache["values"]

@@ -19,10 +19,22 @@ def _remember_password(user):
     PasswordHistory.objects.create(user=user, password=user.password)
 
 
+def _check_mobile_free(mobile, user=None):
+    from yinfa.core.fields import lookup_index
+
+    index = lookup_index(User, "mobile_index", mobile)
+    taken = User.objects.filter(mobile_index=index) if index else User.objects.none()
+    if user is not None and user.pk:
+        taken = taken.exclude(pk=user.pk)
+    if taken.exists():
+        raise ValidationError({"mobile": _("This mobile number is already used by another account.")})
+
+
 @transaction.atomic
 def create_user(*, actor, username, full_name, password, mobile="", email="", must_change_password=True):
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
+    _check_mobile_free(mobile)
     user = User(username=username, full_name=full_name, mobile=mobile, email=email,
                 must_change_password=must_change_password)
     password_validation.validate_password(password, user)
@@ -36,11 +48,25 @@ def create_user(*, actor, username, full_name, password, mobile="", email="", mu
 
 
 @transaction.atomic
+def create_account(*, actor, actor_scope, username, full_name, password, mobile="", email="", role=None,
+                   node=None):
+    """A new account and its first role together, or neither (below the top of the tree an account
+    without a role would be invisible to the one who created it)."""
+    user = create_user(actor=actor, username=username, full_name=full_name, password=password, mobile=mobile,
+                       email=email, must_change_password=True)
+    if role:
+        grant_role(actor=actor, actor_scope=actor_scope, user=user, role=role, node=node)
+    return user
+
+
+@transaction.atomic
 def update_user(*, actor, user, **values):
     allowed = {"full_name", "mobile", "email", "large_font"}
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"cannot update {sorted(unknown)}")
+    if "mobile" in values:
+        _check_mobile_free(values["mobile"], user)
     before = audit.snapshot(user, USER_AUDIT_FIELDS, PROTECTED)
     for name, value in values.items():
         setattr(user, name, value)

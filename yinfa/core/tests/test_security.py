@@ -486,7 +486,6 @@ def test_the_production_settings_pass_the_deploy_check(tmp_path):
 # --- Chinese pages -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason="catalogue pending")
 def test_the_login_page_and_the_home_page_are_in_chinese(world):
     login_page = Client().get(LOGIN_URL).content.decode()
     assert '<html lang="zh-hans">' in login_page

@@ -8,7 +8,7 @@
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-yf-toggle='sidebar']");
     if (toggle) { document.getElementById("yf-sidebar").classList.toggle("show"); return; }
-    var confirmEl = event.target.closest("[data-yf-confirm]");
+    var confirmEl = event.target.closest("a[data-yf-confirm], button[data-yf-confirm], input[data-yf-confirm]");
     if (confirmEl && !window.confirm(confirmEl.getAttribute("data-yf-confirm"))) {
       event.preventDefault(); event.stopPropagation();
     }
