@@ -162,7 +162,7 @@ class TestPasswordExpiryReminders:
         assert self.reminders(world.county_a_admin).count() == 1
         assert not self.reminders(world.county_b_admin).exists()
         assert not self.reminders(world.unit_a_admin).exists()
-        assert "expires" in self.reminders(world.county_a_admin).get().body
+        assert "过期" in self.reminders(world.county_a_admin).get().body
 
     def test_it_reminds_at_most_once_a_day(self, world, django_capture_on_commit_callbacks):
         self.age(world.county_a_admin, 85)
