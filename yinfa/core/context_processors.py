@@ -3,7 +3,6 @@
 from django.utils.translation import gettext as _
 
 from yinfa.core import system_settings
-
 from yinfa.core.models import Notification
 from yinfa.core.navigation import modules_for
 
