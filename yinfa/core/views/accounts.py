@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from yinfa.core import audit
 from yinfa.core.access import scope_checked
+from yinfa.core.exports import safe_cell
 from yinfa.core.fields import lookup_index
 from yinfa.core.filters import UserFilter, current_grants
 from yinfa.core.forms_accounts import (
@@ -32,8 +33,9 @@ from yinfa.core.forms_accounts import (
     UserEditForm,
 )
 from yinfa.core.forms_org import add_service_errors
+from yinfa.core.history import object_history
 from yinfa.core.masking import mask_phone
-from yinfa.core.models import AuditAction, AuditEvent, AuditOutcome, OrgNode, RoleGrant, User
+from yinfa.core.models import AuditAction, AuditOutcome, OrgNode, RoleGrant, User
 from yinfa.core.permissions import Perm, Role, roles_grantable_with
 from yinfa.core.services import accounts as account_services
 from yinfa.core.views.home import module
@@ -41,7 +43,6 @@ from yinfa.core.views.org import as_int
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 15
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 USER_FIELD_LABELS = {f.name: f.verbose_name for f in User._meta.fields}
 ROLE_LABELS = dict(Role.choices)
 
@@ -102,20 +103,8 @@ def require_grant_permission(request):
 
 
 def excel_cell(value):
-    """Text for a spreadsheet cell, safe against formula injection (a leading = + - @ is neutralised)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def is_blank(value):
-    return value in (None, "", False, [], {})
-
-
-def shown_value(value):
-    """An audited value as shown in a history table (booleans as yes/no)."""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return value
+    """Text for a spreadsheet cell, safe against formula injection."""
+    return safe_cell("" if value is None else str(value))
 
 
 def grant_status(grant, today):
@@ -238,16 +227,8 @@ def user_export(request):
 # --- one account ---------------------------------------------------------------------------------------------
 
 def _account_history(request, user):
-    events = list(
-        AuditEvent.objects.visible_to(request.scope)
-        .filter(object_type=User._meta.label_lower, object_id=str(user.pk))
-        .order_by("-at", "-id")[:HISTORY_LIMIT]
-    )
+    events = object_history(request.scope, user, labels=USER_FIELD_LABELS, limit=HISTORY_LIMIT)
     for event in events:
-        event.change_rows = [
-            {"label": USER_FIELD_LABELS.get(name, name), "old": shown_value(old), "new": shown_value(new)}
-            for name, (old, new) in (event.changes or {}).items() if not (is_blank(old) and is_blank(new))
-        ]
         role = (event.detail or {}).get("role")
         event.role_label = ROLE_LABELS.get(role, "") if role else ""
     return events

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from yinfa.core.access import scope_checked
 from yinfa.core.forms_org import CloseForm, MoveForm, NodeEditForm, NodeForm, add_service_errors
-from yinfa.core.models import AuditEvent, OrgKind, OrgNode, RoleGrant, UnitKind
+from yinfa.core.history import object_history
+from yinfa.core.models import OrgKind, OrgNode, RoleGrant, UnitKind
 from yinfa.core.permissions import Perm
 from yinfa.core.services import org as org_services
 from yinfa.core.views.home import module
@@ -169,19 +170,8 @@ def _value_label(field, value):
 
 
 def _history(request, node):
-    events = list(
-        AuditEvent.objects.visible_to(request.scope)
-        .filter(object_type=OrgNode._meta.label_lower, object_id=str(node.pk))
-        .order_by("-at", "-id")[:HISTORY_LIMIT]
-    )
-    for event in events:
-        event.change_rows = [
-            {"label": NODE_FIELD_LABELS.get(name, name), "old": _value_label(name, old),
-             "new": _value_label(name, new)}
-            for name, (old, new) in (event.changes or {}).items()
-            if name not in ("parent", "path") and not (old in (None, "") and new in (None, ""))
-        ]
-    return events
+    return object_history(request.scope, node, labels=NODE_FIELD_LABELS, value_label=_value_label,
+                          skip=("parent", "path"), limit=HISTORY_LIMIT)
 
 
 @module("org")
