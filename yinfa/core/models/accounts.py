@@ -36,6 +36,8 @@ class User(AbstractUser):
     large_font = models.BooleanField(_("large font"), default=False)
     totp_secret = EncryptedTextField(_("TOTP secret"))
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second time step whose code was accepted: a code is never accepted twice.
+    totp_last_step = models.BigIntegerField(default=0, editable=False)
     disabled_reason = models.CharField(_("reason for disabling"), max_length=200, blank=True)
 
     objects = YinfaUserManager()

@@ -134,9 +134,35 @@ def totp_uri(user, secret, issuer="Yinfa"):
     return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=issuer)
 
 
-def verify_totp(secret, code):
+def _matching_step(secret, code, now=None):
+    """The time step (within one step of now) whose code equals ``code``, or None."""
     code = "".join(ch for ch in str(code) if ch.isdigit())
-    return bool(secret) and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not secret or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = now or timezone.now()
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if pyotp.utils.strings_equal(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def verify_totp(secret, code):
+    """Whether ``code`` is a current code of ``secret`` (used at enrolment, where nothing is replayed yet)."""
+    return _matching_step(secret, code) is not None
+
+
+@transaction.atomic
+def use_totp_code(*, user, code):
+    """Accept a login code once: a code (or an older one) already used is refused, so it cannot be replayed."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    step = _matching_step(locked.totp_secret, code)
+    if step is None or step <= locked.totp_last_step:
+        return False
+    User.objects.filter(pk=user.pk).update(totp_last_step=step)
+    user.totp_last_step = step
+    return True
 
 
 @transaction.atomic
@@ -145,7 +171,8 @@ def confirm_totp(*, actor, user, secret, code):
         raise ValidationError({"code": _("The code is wrong or has expired. Try the current code.")})
     user.totp_secret = secret
     user.totp_confirmed_at = timezone.now()
-    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    user.totp_last_step = _matching_step(secret, code)
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     audit.record(AuditAction.TOTP, actor=actor, obj=user, detail={"enrolled": True})
     return user
 
@@ -154,7 +181,8 @@ def confirm_totp(*, actor, user, secret, code):
 def clear_totp(*, actor, user):
     user.totp_secret = ""
     user.totp_confirmed_at = None
-    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    user.totp_last_step = 0
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     audit.record(AuditAction.TOTP, actor=actor, obj=user, detail={"cleared": True})
     return user
 

@@ -494,3 +494,27 @@ def test_the_login_page_and_the_home_page_are_in_chinese(world):
     home_page = login(world.county_a_admin).get(HOME_URL).content.decode()
     assert '<html lang="zh-hans">' in home_page
     assert "首页" in home_page
+
+
+class TestSecondFactorReplay:
+    def test_a_login_code_is_accepted_only_once(self, world):
+        import pyotp
+
+        from yinfa.core.services.accounts import use_totp_code
+
+        code = pyotp.TOTP(world.security_admin.totp_secret).now()
+        assert use_totp_code(user=world.security_admin, code=code) is True
+        assert use_totp_code(user=world.security_admin, code=code) is False
+
+    def test_an_older_code_is_refused_after_a_newer_one_was_used(self, world):
+        import pyotp
+        from django.utils import timezone
+
+        from yinfa.core.services.accounts import use_totp_code
+
+        totp = pyotp.TOTP(world.audit_admin.totp_secret)
+        now = timezone.now()
+        newer = totp.at(now)
+        older = totp.at(now - timezone.timedelta(seconds=30))
+        assert use_totp_code(user=world.audit_admin, code=newer) is True
+        assert use_totp_code(user=world.audit_admin, code=older) is False

@@ -98,7 +98,7 @@ def totp_verify(request):
         return _totp_locked_out(request)
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if accounts.verify_totp(request.user.totp_secret, form.cleaned_data["code"]):
+        if accounts.use_totp_code(user=request.user, code=form.cleaned_data["code"]):
             request.session.cycle_key()
             request.session[OTP_OK_KEY] = True
             target = request.GET.get("next")
