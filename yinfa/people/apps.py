@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "yinfa.people"
     label = "people"
     verbose_name = _("Person files")
+
+    def ready(self):
+        from yinfa.people import receivers  # noqa: F401

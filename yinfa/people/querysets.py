@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from yinfa.core.scope import scoped
 
-# The four anchors of design.md: former unit, branch, residence, community registered with.
-ANCHOR_PATHS = ("unit__path", "branch__path", "community__path", "registered_community__path")
+# The four anchors of design.md (former unit, branch, residence, community registered with), through the
+# copies of their tree paths on the person row.
+ANCHOR_PATHS = ("unit_path", "branch_path", "community_path", "registered_path")
 
 
 class PersonQuerySet(models.QuerySet):

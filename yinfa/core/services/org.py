@@ -7,6 +7,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from yinfa.core import audit
+from yinfa.core.events import org_subtree_moved
 from yinfa.core.models import ALLOWED_CHILD_KINDS, AuditAction, OrgKind, OrgNode
 
 NODE_AUDIT_FIELDS = ["kind", "unit_kind", "code", "name", "parent", "sort_order", "opened_on", "closed_on"]
@@ -110,6 +111,7 @@ def move_node(*, actor, actor_scope, node, new_parent):
     OrgNode.objects.filter(pk=old_parent_id).update(child_count=F("child_count") - 1)
     OrgNode.objects.filter(pk=new_parent.pk).update(child_count=F("child_count") + 1)
     node.refresh_from_db()
+    org_subtree_moved.send(sender=OrgNode, old_path=old_path, new_path=new_path)
     audit.record(AuditAction.UPDATE, actor=actor, obj=node, scope_path=node.path,
                  changes={"parent": [str(old_parent_id), str(new_parent.pk)], "path": [old_path, new_path]},
                  detail={"moved_under": new_parent.name})
