@@ -5,6 +5,7 @@ from yinfa.core.views import home
 urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("api/", include("yinfa.core.api.urls")),
+    path("people/", include("yinfa.people.urls")),
     path("", include("yinfa.core.urls")),
 ]
 

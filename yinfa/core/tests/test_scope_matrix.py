@@ -75,6 +75,29 @@ OBJECT_ROUTES = {
     "core:job_detail": (lambda o: {"uid": o.job.uid}, "admin_b"),
     "core:job_download": (lambda o: {"uid": o.job.uid}, "admin_b"),
 }
+
+
+def _app_routes():
+    """Routes registered by each app in ``yinfa/<app>/tests/scope_routes*.py`` (a ROUTES dict like
+    OBJECT_ROUTES, whose builders may create county-A objects from ``o.world`` and ``o.person``)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import yinfa
+
+    routes = {}
+    for app_dir in Path(yinfa.__file__).parent.iterdir():
+        tests_dir = app_dir / "tests"
+        if not tests_dir.is_dir():
+            continue
+        for module in pkgutil.iter_modules([str(tests_dir)]):
+            if module.name.startswith("scope_routes"):
+                routes.update(importlib.import_module(f"yinfa.{app_dir.name}.tests.{module.name}").ROUTES)
+    return routes
+
+
+OBJECT_ROUTES.update(_app_routes())
 API_OBJECT_KWARGS = {
     "orgnode": lambda o: {"pk": o.node.pk},
     "user": lambda o: {"pk": o.user.pk},
