@@ -18,3 +18,12 @@ def _fresh_system_settings():
     system_settings.prime({})
     yield
     system_settings.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached figures (home page summaries) never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

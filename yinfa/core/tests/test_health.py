@@ -63,3 +63,19 @@ def test_it_needs_no_login_and_reveals_nothing_else():
     body = Client().get("/healthz").json()
     assert set(body) == {"status", "checks"}
     assert set(body["checks"]) == {"database", "worker"}
+
+
+def test_the_home_page_figures_are_computed_once_per_scope_and_then_cached(world, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from yinfa.core.testing import login
+
+    client = login(world.county_a_admin)
+    client.get("/")
+    assert any(key for key in cache._cache if "home-summary" in str(key))
+    with django_assert_max_num_queries(50) as first:
+        client.get("/")
+    cache.clear()
+    with django_assert_max_num_queries(50) as cold:
+        client.get("/")
+    assert len(cold.captured_queries) > len(first.captured_queries)
