@@ -19,7 +19,7 @@ class Module:
 
 MODULES = (
     Module("home", _("Home"), "house", "core:home"),
-    Module("people", _("Person files"), "person-vcard", None, (Perm.PEOPLE_VIEW,)),
+    Module("people", _("Person files"), "person-vcard", "people:person_list", (Perm.PEOPLE_VIEW,)),
     Module("partylife", _("Party life"), "flag", None, (Perm.PARTY_VIEW,)),
     Module("dues", _("Party dues"), "cash-coin", None, (Perm.DUES_MANAGE,)),
     Module("care", _("Care and visits"), "heart", None, (Perm.CARE_VIEW,)),
