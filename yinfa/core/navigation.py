@@ -20,6 +20,8 @@ class Module:
 MODULES = (
     Module("home", _("Home"), "house", "core:home"),
     Module("people", _("Person files"), "person-vcard", "people:person_list", (Perm.PEOPLE_VIEW,)),
+    Module("annual_check", _("Annual check"), "clipboard-check", "people:annual_check_list", (Perm.PEOPLE_VIEW,)),
+    Module("imports", _("Roster import"), "upload", "people:import_list", (Perm.PEOPLE_IMPORT,)),
     Module("partylife", _("Party life"), "flag", None, (Perm.PARTY_VIEW,)),
     Module("dues", _("Party dues"), "cash-coin", None, (Perm.DUES_MANAGE,)),
     Module("care", _("Care and visits"), "heart", None, (Perm.CARE_VIEW,)),

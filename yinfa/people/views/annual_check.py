@@ -202,7 +202,7 @@ def htmx_aware(response):
 
 # --- campaigns -----------------------------------------------------------------------------------------------
 
-@module("people")
+@module("annual_check")
 @scope_checked(Perm.PEOPLE_VIEW)
 def campaign_list(request):
     scope = request.scope
@@ -237,7 +237,7 @@ def campaign_list(request):
     })
 
 
-@module("people")
+@module("annual_check")
 @require_http_methods(["GET", "POST"])
 @scope_checked(Perm.PEOPLE_EDIT)
 def campaign_open(request):
@@ -272,7 +272,7 @@ def campaign_open(request):
     })
 
 
-@module("people")
+@module("annual_check")
 @scope_checked(Perm.PEOPLE_VIEW)
 def campaign_detail(request, pk):
     campaign = get_campaign(request, pk)
@@ -294,7 +294,7 @@ def campaign_detail(request, pk):
     })
 
 
-@module("people")
+@module("annual_check")
 @scope_checked(Perm.PEOPLE_EXPORT)
 def progress_export(request, pk):
     campaign = get_campaign(request, pk)
@@ -317,7 +317,7 @@ def progress_export(request, pk):
     return response
 
 
-@module("people")
+@module("annual_check")
 @require_POST
 @scope_checked(Perm.PEOPLE_EDIT)
 def campaign_remind(request, pk):
@@ -340,7 +340,7 @@ def campaign_remind(request, pk):
     return redirect("people:annual_check_detail", pk=campaign.pk)
 
 
-@module("people")
+@module("annual_check")
 @require_POST
 @scope_checked(Perm.PEOPLE_EDIT)
 def campaign_prepare(request, pk):
@@ -355,7 +355,7 @@ def campaign_prepare(request, pk):
     return redirect("core:job_detail", uid=job.uid)
 
 
-@module("people")
+@module("annual_check")
 @require_POST
 @scope_checked(Perm.PEOPLE_EDIT)
 def campaign_close(request, pk):
@@ -371,7 +371,7 @@ def campaign_close(request, pk):
 
 # --- the unconfirmed list ------------------------------------------------------------------------------------
 
-@module("people")
+@module("annual_check")
 @scope_checked(Perm.PEOPLE_VIEW)
 def unconfirmed(request, pk):
     campaign = get_campaign(request, pk)
@@ -393,7 +393,7 @@ def unconfirmed(request, pk):
     return htmx_aware(render(request, template, context))
 
 
-@module("people")
+@module("annual_check")
 @require_POST
 @scope_checked(Perm.PEOPLE_EXPORT)
 def unconfirmed_export(request, pk):
@@ -414,7 +414,7 @@ def unconfirmed_export(request, pk):
 
 # --- confirming ----------------------------------------------------------------------------------------------
 
-@module("people")
+@module("annual_check")
 @scope_checked(Perm.PEOPLE_VIEW)
 def confirm_page(request, pk):
     """A unit's list of people to confirm (all visible units, or the one chosen)."""
@@ -444,7 +444,7 @@ def confirm_page(request, pk):
     return htmx_aware(render(request, template, context))
 
 
-@module("people")
+@module("annual_check")
 @require_POST
 @scope_checked(Perm.PEOPLE_EDIT)
 def confirm_selected(request, pk):
@@ -472,7 +472,7 @@ def confirm_selected(request, pk):
     return redirect(back)
 
 
-@module("people")
+@module("annual_check")
 @require_POST
 @scope_checked(Perm.PEOPLE_EDIT)
 def item_confirm(request, pk):
@@ -497,7 +497,7 @@ def item_confirm(request, pk):
                                + f"?unit={item.unit_id}"))
 
 
-@module("people")
+@module("annual_check")
 @require_http_methods(["GET", "POST"])
 @scope_checked(Perm.PEOPLE_EDIT)
 def item_check(request, pk):

@@ -31,7 +31,7 @@ def _batch(request, uid):
                              uid=uid)
 
 
-@module("people")
+@module("imports")
 @require_GET
 @scope_checked(Perm.PEOPLE_IMPORT)
 def import_list(request):
@@ -43,7 +43,7 @@ def import_list(request):
     })
 
 
-@module("people")
+@module("imports")
 @require_http_methods(["GET", "POST"])
 @scope_checked(Perm.PEOPLE_IMPORT)
 def import_new(request):
@@ -85,7 +85,7 @@ def _detail_context(request, batch):
     }
 
 
-@module("people")
+@module("imports")
 @require_GET
 @scope_checked(Perm.PEOPLE_IMPORT)
 def import_detail(request, uid):
@@ -103,7 +103,7 @@ def import_detail(request, uid):
     return response
 
 
-@module("people")
+@module("imports")
 @require_POST
 @scope_checked(Perm.PEOPLE_IMPORT)
 def import_confirm(request, uid):
@@ -118,7 +118,7 @@ def import_confirm(request, uid):
     return redirect("people:import_detail", uid=batch.uid)
 
 
-@module("people")
+@module("imports")
 @require_POST
 @scope_checked(Perm.PEOPLE_IMPORT)
 def import_cancel(request, uid):
