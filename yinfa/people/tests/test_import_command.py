@@ -13,6 +13,16 @@ from yinfa.people import idnumbers
 from yinfa.people.imports.sample import make_sample_roster
 from yinfa.people.models import Person
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests match the English wording of messages (the pages show the zh_Hans translation)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 

@@ -146,7 +146,7 @@ def test_batches_of_another_county_answer_404(world, media, django_capture_on_co
         assert sibling.get(reverse(f"people:{name}", args=[batch.uid])).status_code == 404
     for name in ("import_confirm", "import_cancel"):
         assert sibling.post(reverse(f"people:{name}", args=[batch.uid])).status_code == 404
-    assert "花名册" not in sibling.get(reverse("people:import_list")).content.decode()
+    assert "花名册.xlsx" not in sibling.get(reverse("people:import_list")).content.decode()
 
 
 def test_the_list_runs_the_same_queries_for_one_or_many_batches(world, media, django_assert_max_num_queries):

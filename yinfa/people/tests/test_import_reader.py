@@ -9,6 +9,16 @@ import pytest
 from yinfa.people.imports.reader import RosterError, SkippedRow, SourceRow, read_roster
 from yinfa.people.imports.safety import check_file
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests match the English wording of messages (the pages show the zh_Hans translation)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -17,6 +17,16 @@ from yinfa.people.imports.run import ImportPass
 from yinfa.people.models import Category, LivingStatus, Person
 from yinfa.people.tests.factories import make_person
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests match the English wording of messages (the pages show the zh_Hans translation)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 HEADER = ["姓名", "身份证号码", "性别", "出生年月", "离退休类别", "联系电话", "家庭住址", "居住社区", "参加工作时间",

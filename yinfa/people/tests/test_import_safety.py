@@ -9,6 +9,16 @@ from yinfa.people.imports import safety
 from yinfa.people.imports.safety import UnsafeFile, check_file
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests match the English wording of messages (the pages show the zh_Hans translation)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+
 def _workbook(path):
     book = openpyxl.Workbook()
     book.active.append(["姓名", "身份证号"])
