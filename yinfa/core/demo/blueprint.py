@@ -122,7 +122,9 @@ def _full_unit_name(county, short):
     return county + short[1:] if short.startswith("县") else county + short
 
 
-class _Builder:
+class Builder:
+    """Collects NodeSpecs, parents before children; ``rng`` decides party groups and roads."""
+
     def __init__(self, rng):
         self.rng = rng
         self.nodes = []
@@ -142,8 +144,11 @@ class _Builder:
         return code
 
 
-def _plan_county(b, *, code, name, prefix, area_code, historical_area_code, units, streets, joint_prefix):
-    county = b.add(code, OrgKind.DISTRICT, name, ROOT_CODE)
+def plan_county(b, *, code, name, prefix, area_code, historical_area_code, units, streets, joint_prefix,
+                parent=ROOT_CODE):
+    """Add one county (units, streets and communities, the work committee, branches and groups) to builder
+    ``b`` under node ``parent``; node codes start with ``prefix``. Returns its CountyPlan."""
+    county = b.add(code, OrgKind.DISTRICT, name, parent)
     committee = b.add(f"{prefix}-GW", OrgKind.PARTY_COMMITTEE, f"中共{name}委离退休干部工作委员会", county)
     unit_plans = []
     for i, (short, unit_kind, weight) in enumerate(units, start=1):
@@ -203,16 +208,16 @@ def _plan_county(b, *, code, name, prefix, area_code, historical_area_code, unit
 
 def build_blueprint(rng):
     """The whole tree; ``rng`` decides only the party groups per branch and the roads of communities."""
-    b = _Builder(rng)
+    b = Builder(rng)
     b.add(ROOT_CODE, OrgKind.BUREAU, "江北市委老干部局", None)
-    county = _plan_county(
+    county = plan_county(
         b, code=COUNTY_CODE, name="青禾县", prefix="QH", area_code="379921", historical_area_code="379920",
         units=QINGHE_UNITS, streets=QINGHE_STREETS, joint_prefix="青禾县直机关离退休干部")
     # A volunteer team of retirees with a functional branch (功能型党支部).
     team = b.add("QH-A01", OrgKind.ASSOCIATION, "青禾县银发志愿服务队", COUNTY_CODE)
     b.branch("QH-A01-B", "青禾县银发志愿服务队功能型党支部", team, groups=1, short="志愿服务队")
     b.add("QH-A02", OrgKind.ASSOCIATION, "青禾县老干部书画协会", COUNTY_CODE)
-    sibling = _plan_county(
+    sibling = plan_county(
         b, code=SIBLING_CODE, name="白溪县", prefix="BX", area_code="379922", historical_area_code="379922",
         units=[("县财政局", ORGAN, 2), ("县人民医院", INSTITUTION, 3), ("县第一中学", INSTITUTION, 1)],
         streets=[("城关镇", True, "河东 河西")], joint_prefix="白溪县直机关离退休干部")

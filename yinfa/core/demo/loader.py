@@ -11,6 +11,7 @@ from django.utils import timezone
 from yinfa.core import audit
 from yinfa.core.demo import DEFAULT_SEED, DEMO_PASSWORD, DEMO_TOTP_SECRETS, REFERENCE_DATE
 from yinfa.core.demo.blueprint import COUNTY_CODE, ROOT_CODE, SIBLING_CODE, build_blueprint
+from yinfa.core.demo.files import FileRecords, generate_files
 from yinfa.core.demo.people import (
     COUNTY_LIXIU,
     COUNTY_PEOPLE,
@@ -24,7 +25,7 @@ from yinfa.core.permissions import Perm, Role
 from yinfa.core.scope import Scope
 from yinfa.core.services import accounts
 from yinfa.core.services.org import path_for
-from yinfa.people.models import Person
+from yinfa.people.models import Contact, Health, Honour, LifeEvent, Person
 
 BATCH = 500
 
@@ -74,6 +75,7 @@ class SeedResult:
     lixiu_average_age: float
     digest: str
     logins: list = field(default_factory=list)  # (username, role label, node name, totp secret)
+    files: dict = field(default_factory=dict)  # figures of the file rows (FileRecords.figures)
 
 
 def plan(seed=DEFAULT_SEED, scale=1.0):
@@ -85,6 +87,34 @@ def plan(seed=DEFAULT_SEED, scale=1.0):
     sibling_total = max(6, round(SIBLING_PEOPLE * scale))
     sibling_people = generate_people(rng, blueprint.sibling, total=sibling_total, lixiu=1)
     return blueprint, county_people, sibling_people
+
+
+def plan_files(seed, blueprint, county_people, sibling_people):
+    """The rest of the files (health, contacts, honours, life events) of both counties, without the database."""
+    rng = random.Random(f"{seed}:files")
+    files = FileRecords()
+    for county, records in ((blueprint.county, county_people), (blueprint.sibling, sibling_people)):
+        made = generate_files(rng, records, county_name=county.name,
+                              unit_kinds={unit.code: unit.unit_kind for unit in county.units})
+        for name in ("health", "contacts", "honours", "events"):
+            getattr(files, name).extend(getattr(made, name))
+    return files
+
+
+def _create_files(files, people):
+    """Bulk-create the file rows; ``people`` maps person uids to saved Person objects."""
+    rows = [
+        (Health, [Health(person=people[h.person], **_values(h)) for h in files.health]),
+        (Contact, [Contact(person=people[c.person], **_values(c)) for c in files.contacts]),
+        (Honour, [Honour(person=people[h.person], **_values(h)) for h in files.honours]),
+        (LifeEvent, [LifeEvent(person=people[e.person], **_values(e)) for e in files.events]),
+    ]
+    for model, objects in rows:
+        model.objects.bulk_create(objects, batch_size=BATCH)
+
+
+def _values(record):
+    return {name: value for name, value in vars(record).items() if name != "person"}
 
 
 def check_empty():
@@ -123,17 +153,25 @@ def _create_nodes(specs):
     return nodes
 
 
-def _person(record, nodes):
+def person_from_record(record, nodes):
+    """An unsaved Person for a generated record; ``nodes`` maps node codes to OrgNode instances carrying pk and
+    path (so filling the anchor path copies needs no query)."""
+    unit = nodes[record.unit]
     return Person(
         uid=record.uid, name=record.name, gender=record.gender, ethnicity=record.ethnicity,
-        birth_date=record.birth_date, id_number=record.id_number, phone=record.phone, address=record.address,
+        birth_date=record.birth_date, native_place=record.native_place, id_number=record.id_number,
+        phone=record.phone, address=record.address, landline=record.landline,
         category=record.category, joined_work_on=record.joined_work_on,
         joined_revolution_on=record.joined_revolution_on, joined_party_on=record.joined_party_on,
         retired_on=record.retired_on, former_position=record.former_position, level=record.level,
-        political_status=record.political_status, unit=nodes[record.unit],
+        treatment=record.treatment, treatment_approved_on=record.treatment_approved_on,
+        treatment_approval_no=record.treatment_approval_no, managing_unit=unit,
+        political_status=record.political_status, party_roles=record.party_roles, unit=unit,
         branch=nodes.get(record.branch), community=nodes.get(record.community),
         registered_community=nodes.get(record.registered_community), living_status=record.living_status,
-        self_care=record.self_care, lives_elsewhere=record.lives_elsewhere, deceased_on=record.deceased_on,
+        self_care=record.self_care, lives_elsewhere=record.lives_elsewhere, elsewhere_place=record.elsewhere_place,
+        specialties=record.specialties, hobbies=record.hobbies, social_positions=record.social_positions,
+        rehired=record.rehired, deceased_on=record.deceased_on,
     )
 
 
@@ -194,17 +232,24 @@ def load(seed=DEFAULT_SEED, scale=1.0):
     """Load the demo into an empty database. Raises AlreadySeeded or DatabaseNotEmpty otherwise."""
     check_empty()
     blueprint, county_people, sibling_people = plan(seed, scale)
+    files = plan_files(seed, blueprint, county_people, sibling_people)
     nodes = _create_nodes(blueprint.nodes)
     records = county_people + sibling_people
+    people = {}
     for start in range(0, len(records), BATCH):
-        Person.objects.bulk_create([_person(r, nodes) for r in records[start:start + BATCH]])
+        batch = [person_from_record(r, nodes) for r in records[start:start + BATCH]]
+        Person.objects.bulk_create(batch)
+        people.update((str(person.uid), person) for person in batch)
+    _create_files(files, people)
     now = timezone.now()
     logins = _create_accounts(nodes, blueprint, _retiree_with_account(county_people), now)
     result = _summary(nodes, county_people, sibling_people, logins)
+    result.files = files.figures()
     audit.record(AuditAction.SYSTEM, actor=None, object_type="demo", object_repr="demo data loaded",
                  scope_path=nodes[ROOT_CODE].path,
                  detail={"event": "demo data loaded", "seed": seed, "scale": scale, "people": result.people,
-                         "organisations": len(nodes), "accounts": len(DEMO_LOGINS), "digest": result.digest})
+                         "files": result.files, "organisations": len(nodes), "accounts": len(DEMO_LOGINS),
+                         "digest": result.digest})
     return result
 
 

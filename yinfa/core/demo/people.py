@@ -3,13 +3,14 @@
 The figures follow the seed documents: a county of 3,397 retirees, 242 of them 离休 (about 7 %), the rest 退休.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
 
-from yinfa.core.demo import REFERENCE_DATE
+from yinfa.core.demo import REFERENCE_DATE, talents
 from yinfa.core.demo.names import full_name
 from yinfa.core.models import UnitKind
 from yinfa.people import idnumbers
@@ -67,8 +68,11 @@ POSITIONS = {
         Level.CLERK: ["职工", "技术员", "会计"],
     },
 }
-ELSEWHERE = ("江苏省南京市鼓楼区中山北路", "上海市浦东新区张杨路", "广东省深圳市南山区南海大道", "北京市海淀区学院路",
-             "浙江省杭州市西湖区文三路", "山东省济南市历下区泉城路", "四川省成都市武侯区人民南路", "天津市河西区友谊路")
+# Where people living elsewhere (异地安置, mostly with their children) live: (city, street address).
+ELSEWHERE = (("南京市", "江苏省南京市鼓楼区中山北路"), ("上海市", "上海市浦东新区张杨路"),
+             ("深圳市", "广东省深圳市南山区南海大道"), ("北京市", "北京市海淀区学院路"),
+             ("杭州市", "浙江省杭州市西湖区文三路"), ("济南市", "山东省济南市历下区泉城路"),
+             ("成都市", "四川省成都市武侯区人民南路"), ("天津市", "天津市河西区友谊路"))
 ESTATES = ("府前小区 阳光花园 锦绣家园 幸福里 建设小区 教育小区 财政小区 电业小区 水利小区 金色家园 御景苑 "
            "康乐小区").split()
 MOBILE_PREFIXES = [f"13{d}" for d in range(10)] + ["150", "151", "152", "153", "155", "156", "157", "158", "159"] + \
@@ -101,19 +105,22 @@ class PersonRecord:
     self_care: str
     lives_elsewhere: bool
     deceased_on: datetime.date | None
+    # the rest of the file (talents, treatment…): see yinfa.core.demo.talents
+    elsewhere_place: str = ""
+    treatment: str = ""
+    treatment_approved_on: datetime.date | None = None
+    treatment_approval_no: str = ""
+    native_place: str = ""
+    landline: str = ""
+    party_roles: str = ""
+    specialties: str = ""
+    hobbies: str = ""
+    social_positions: str = ""
+    rehired: bool = False
 
     def age_on(self, day=REFERENCE_DATE):
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def _position_kind(unit):
-    if unit.unit_kind == UnitKind.INSTITUTION:
-        if "医院" in unit.name:
-            return "hospital"
-        if "学" in unit.name or "教育" in unit.name:
-            return "school"
-    return unit.unit_kind
 
 
 def _pick(rng, weighted):
@@ -142,7 +149,9 @@ def _allocate(total, weights):
     return counts
 
 
-class _Generator:
+class PeopleGenerator:
+    """Generates the retirees of one county plan; subclasses may change how phones are drawn."""
+
     def __init__(self, rng, county):
         self.rng = rng
         self.county = county
@@ -238,17 +247,24 @@ class _Generator:
         if rng.random() < (0.10 if lixiu else 0.025):
             deceased = _day_between(rng, max(datetime.date(2020, 1, 1), retired), datetime.date(2026, 10, 31))
         phone = "" if lixiu and rng.random() < 0.1 else self.mobile()
-        address = (f"{rng.choice(ELSEWHERE)}{rng.randint(1, 400)}号" if elsewhere
+        elsewhere_place, elsewhere_address = rng.choice(ELSEWHERE) if elsewhere else ("", "")
+        living_status = self.living_status(age)
+        if elsewhere:  # 异地安置: they moved to live with a son or daughter
+            living_status = LivingStatus.WITH_CHILDREN
+        address = (f"{elsewhere_address}{rng.randint(1, 400)}号" if elsewhere
                    else self.address(self.communities[community]))
-        return PersonRecord(
+        record = PersonRecord(
             uid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             name=full_name(rng, gender), gender=gender.value, ethnicity=_pick(rng, ETHNICITIES), birth_date=birth,
             id_number=self.id_number(birth, gender), phone=phone, address=address, category=category.value,
             joined_work_on=joined_work, joined_revolution_on=joined_revolution, joined_party_on=joined_party,
-            retired_on=retired, former_position=rng.choice(POSITIONS[_position_kind(unit)][level]), level=level.value,
+            retired_on=retired, former_position=rng.choice(POSITIONS[talents.position_kind(unit)][level]),
+            level=level.value,
             political_status=status.value, unit=unit.code, branch=branch, community=community,
-            registered_community=registered, living_status=self.living_status(age).value,
-            self_care=self.self_care(age).value, lives_elsewhere=elsewhere, deceased_on=deceased)
+            registered_community=registered, living_status=living_status.value,
+            self_care=self.self_care(age).value, lives_elsewhere=elsewhere, deceased_on=deceased,
+            elsewhere_place=elsewhere_place)
+        return dataclasses.replace(record, **talents.extras(rng, record, unit, self.county))
 
     def living_status(self, age):
         if age >= 90:
@@ -280,7 +296,7 @@ def scaled(figure, scale):
 
 
 def generate_people(rng, county, *, total, lixiu):
-    generator = _Generator(rng, county)
+    generator = PeopleGenerator(rng, county)
     return [generator.person(category, unit) for category, unit in generator.unit_slots(total, lixiu)]
 
 

@@ -8,14 +8,23 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from yinfa.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, REFERENCE_DATE
+from yinfa.core.demo import DEFAULT_SEED, DEMO_PASSWORD, DEMO_TOTP_SECRETS, REFERENCE_DATE
 from yinfa.core.demo.blueprint import COUNTY_CODE, SIBLING_CODE
-from yinfa.core.demo.loader import DEMO_LOGINS, plan
+from yinfa.core.demo.loader import DEMO_LOGINS, plan, plan_files
 from yinfa.core.demo.people import digest
 from yinfa.core.models import AuditAction, AuditEvent, OrgKind, OrgNode, RoleGrant, User
 from yinfa.core.permissions import Role
 from yinfa.people import idnumbers
-from yinfa.people.models import LIXIU_CUTOFF, Person, lixiu_period_band
+from yinfa.people.models import (
+    LIXIU_CUTOFF,
+    Contact,
+    Health,
+    LifeEvent,
+    LifeEventKind,
+    Person,
+    Relation,
+    lixiu_period_band,
+)
 
 SCALE = 0.05
 
@@ -173,3 +182,139 @@ def test_totp_code_refuses_production_and_accounts_without_a_second_factor(seede
         call_command("totp_code", "ju_admin", stdout=io.StringIO())
     with override_settings(YINFA_ENV="production"), pytest.raises(CommandError, match="production"):
         call_command("totp_code", "shenji_admin", stdout=io.StringIO())
+
+
+# --- complete files: health, family, talents, honours, life events ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def full_plan():
+    """The whole demo (both counties) and its file rows, generated without the database."""
+    blueprint, county, sibling = plan()
+    return blueprint, county, sibling, plan_files(DEFAULT_SEED, blueprint, county, sibling)
+
+
+def test_the_file_rows_are_deterministic_and_depend_on_the_seed():
+    blueprint, county, sibling = plan(seed=7, scale=SCALE)
+    first = plan_files(7, blueprint, county, sibling)
+    assert first == plan_files(7, blueprint, county, sibling)
+    assert first != plan_files(8, blueprint, county, sibling)
+
+
+def test_the_full_county_has_complete_files(full_plan):
+    _blueprint, county, sibling, files = full_plan
+    people = county + sibling
+    figures = files.figures()
+    assert figures["health_records"] == len(people)
+    assert figures["emergency_contacts"] == len(people)
+    deceased = [p for p in people if p.deceased_on]
+    assert figures["deaths"] == len(deceased) and 0.02 < len(deceased) / len(people) < 0.04
+    assert figures["relocations"] == sum(p.lives_elsewhere for p in people)
+    assert 5 <= figures["in_hospital_now"] <= 80, "a few are in hospital now"
+    assert figures["away_now"] > 0 and any(e.kind == LifeEventKind.ABROAD for e in files.events)
+    assert figures["survivors"] >= 0.9 * len(deceased)
+    assert 0.15 < sum(bool(p.specialties) for p in county) / len(county) < 0.35
+    assert sum(p.rehired for p in county) > 20
+    assert any("书法" in p.hobbies for p in county) and any("太极拳" in p.hobbies for p in county)
+    assert sum(bool(p.social_positions) for p in county) > 50
+    assert sum(p.treatment != p.level for p in county) > 200
+    assert all(p.treatment_approval_no for p in county if p.treatment != p.level)
+
+
+def test_the_old_have_more_chronic_conditions(full_plan):
+    _blueprint, county, _sibling, files = full_plan
+    health = {h.person: h for h in files.health}
+
+    def conditions(person):
+        text = health[person.uid].chronic_conditions
+        return len(text.split("、")) if text else 0
+
+    young = [conditions(p) for p in county if p.age_on() < 75]
+    old = [conditions(p) for p in county if p.age_on() >= 85]
+    assert statistics.mean(old) > statistics.mean(young) + 0.8
+    assert all(health[p.uid].medical_entitlement.startswith("离休干部") for p in county if p.category == "lixiu")
+
+
+def test_family_contacts_agree_with_the_living_situation(full_plan):
+    _blueprint, county, _sibling, files = full_plan
+    contacts = {}
+    for contact in files.contacts:
+        contacts.setdefault(contact.person, []).append(contact)
+    for person in county:
+        own = contacts[person.uid]
+        spouses = [c for c in own if c.relation == Relation.SPOUSE]
+        children = [c for c in own if c.relation == Relation.CHILD]
+        assert len(spouses) <= 1 and 1 <= len(children) <= 3
+        assert sum(c.is_emergency for c in own) == 1
+        if person.deceased_on:
+            continue
+        if person.living_status == "with_spouse":
+            assert spouses and spouses[0].alive and spouses[0].lives_together
+        if person.living_status == "alone":
+            assert not any(c.alive and c.lives_together for c in own)
+        if person.lives_elsewhere:
+            assert any(c.lives_together and person.elsewhere_place in c.note or c.note == "同住" for c in children)
+    phones = [c.phone for c in files.contacts if c.phone] + [p.phone for p in county if p.phone]
+    assert len(phones) == len(set(phones))
+
+
+def test_the_deceased_have_a_death_event_and_their_spouse_is_a_survivor(full_plan):
+    _blueprint, county, _sibling, files = full_plan
+    deaths = {e.person: e for e in files.events if e.kind == LifeEventKind.DEATH}
+    spouses = {c.person: c for c in files.contacts if c.relation == Relation.SPOUSE}
+    for person in county:
+        if person.deceased_on is None:
+            assert person.uid not in deaths
+            assert not (person.uid in spouses and spouses[person.uid].is_survivor)
+            continue
+        death = deaths[person.uid]
+        assert death.starts_on == person.deceased_on
+        assert death.diagnosis and death.farewell and death.pension_recipient
+        spouse = spouses.get(person.uid)
+        if spouse:
+            assert spouse.alive and spouse.is_survivor and death.pension_recipient == spouse.name
+    assert any("遗体告别" in e.farewell for e in deaths.values())
+    assert all(e.starts_on <= p.deceased_on for p in county if p.deceased_on
+               for e in files.events if e.person == p.uid)
+
+
+def test_people_living_elsewhere_have_a_relocation_event_to_their_city(full_plan):
+    _blueprint, county, _sibling, files = full_plan
+    moves = {e.person: e for e in files.events if e.kind == LifeEventKind.RELOCATION}
+    elsewhere = [p for p in county if p.lives_elsewhere]
+    assert elsewhere
+    for person in elsewhere:
+        assert person.elsewhere_place.endswith("市") and person.address.startswith(
+            ("江苏", "上海", "广东", "北京", "浙江", "山东", "四川", "天津"))
+        assert moves[person.uid].place == person.elsewhere_place and moves[person.uid].ends_on is None
+        assert person.community is None
+    assert set(moves) == {p.uid for p in elsewhere} | {p.uid for p in _sibling if p.lives_elsewhere}
+
+
+def test_honours_follow_the_rules_of_the_medals(full_plan):
+    _blueprint, county, _sibling, files = full_plan
+    people = {p.uid: p for p in county}
+    fifty_years = [h for h in files.honours if "光荣在党50年" in h.title and h.person in people]
+    assert len(fifty_years) > 100
+    for honour in fifty_years:
+        person = people[honour.person]
+        assert person.political_status in ("party_member", "probationary")
+        assert (honour.awarded_on - person.joined_party_on).days >= 50 * 365
+    war = [h for h in files.honours if "抗日战争" in h.title and h.person in people]
+    assert war and all(people[h.person].category == "lixiu" for h in war)
+
+
+def test_the_database_holds_the_complete_files(seeded):
+    people = Person.objects.count()
+    assert Health.objects.count() == people
+    assert Contact.objects.filter(is_emergency=True).count() == people
+    for person in Person.objects.filter(deceased_on__isnull=False):
+        death = LifeEvent.objects.get(person=person, kind=LifeEventKind.DEATH)
+        assert death.starts_on == person.deceased_on
+        survivor = Contact.objects.filter(person=person, is_survivor=True).first()
+        assert survivor is None or (survivor.alive and survivor.name == death.pension_recipient)
+    for person in Person.objects.filter(lives_elsewhere=True):
+        assert LifeEvent.objects.get(person=person, kind=LifeEventKind.RELOCATION).place == person.elsewhere_place
+    contact = Contact.objects.exclude(phone="").first()
+    assert contact.phone.startswith("1") and len(contact.phone) == 11  # decrypts with its own uid
+    event = AuditEvent.objects.get(action=AuditAction.SYSTEM)
+    assert event.detail["files"]["health_records"] == people
