@@ -11,7 +11,7 @@ For each size it prints the median time (Django test client, warm) and the SQL q
 (``people:person_list``; the selector itself if the page is not installed) for three roles (a county bureau with
 about 3,400 people, a city bureau of 12 counties, the province bureau): the first page, a page 10,000 rows deep
 (through the keyset cursor of the 10,000th row; in a county, as deep as the county goes), a filtered page (离休 in
-one community) and pinyin searches (``wgh``, ``wangguo``, and ``wang``, the commonest surname alone); then the
+one community) and pinyin searches (``wgh``, ``wangguo``, and the surnames ``wang`` and ``wu`` alone); then the
 growth ratio between the sizes. The JSON API's first and deep pages are timed too.
 
 The import benchmark (when the roster import is installed) writes a 100,000-row .xlsx roster, times a bare parse
@@ -112,6 +112,7 @@ def list_requests(client, scope, community):
         "search 'wgh'": {"q": "wgh"},
         "search 'wangguo'": {"q": "wangguo"},
         "search 'wang' (a surname alone)": {"q": "wang"},
+        "search 'wu' (a surname alone)": {"q": "wu"},
     }
     calls = {}
     for label, params in pages.items():

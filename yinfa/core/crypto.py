@@ -70,11 +70,16 @@ def associated_data(table: str, row: str, field: str) -> bytes:
     return f"{table}\x1f{row}\x1f{field}".encode()
 
 
+@lru_cache(maxsize=16)
+def _sm4(key: bytes):
+    return algorithms.SM4(key)
+
+
 def encrypt(plaintext: str, *, aad: bytes, key_id: str | None = None) -> str:
     ring = keyring()
     key_id = key_id or ring.current_id
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(ring.keys[key_id]), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(_sm4(ring.keys[key_id]), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
     kid = key_id.encode()
@@ -103,7 +108,7 @@ def decrypt(token: str, *, aad: bytes) -> str:
     key = keyring().keys.get(kid)
     if key is None:
         raise DecryptionError(f"unknown key id {kid!r}")
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(_sm4(key), modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(aad)
     try:
         return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")

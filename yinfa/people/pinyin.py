@@ -4,6 +4,8 @@ Surnames are read with their surname reading (曾 zeng, 单 shan, 解 xie…), w
 dictionary gets wrong; the given name is read by pypinyin.
 """
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin
 
 # Surname readings that differ from the most common reading of the character.
@@ -51,7 +53,10 @@ def _syllables(name: str):
     return [s for s in _clean(lazy_pinyin(name, style=Style.NORMAL, errors=lambda text: [text])) if s]
 
 
+@lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) in lower case without spaces: 王国华 → ("wangguohua", "wgh")."""
+    """(full pinyin, initials) in lower case without spaces: 王国华 → ("wangguohua", "wgh").
+
+    Cached: rosters and the synthetic generator repeat names, and pypinyin is the costliest step per row."""
     syllables = _syllables(name)
     return "".join(syllables), "".join(s[0] for s in syllables)
