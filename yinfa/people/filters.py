@@ -120,6 +120,24 @@ def name_search_condition(text):
     return Q(name__contains=text)
 
 
+def pinyin_search_branches(text):
+    """For pinyin typed into ``q``: the two halves of its condition, each readable in name order along an
+    index without walking past other names — (pinyin prefix as a range, initials prefix within the first
+    letter's range). None when ``q`` is not pinyin."""
+    text = (text or "").strip()
+    if not text or not _PINYIN_INPUT.match(text):
+        return None
+    letters = _NOT_LETTER.sub("", text.lower())
+    if not letters:
+        return None
+    first = letters[0]
+    same_letter = Q(name_pinyin__gte=first)
+    if first < "z":
+        same_letter &= Q(name_pinyin__lt=chr(ord(first) + 1))
+    pinyin_range = Q(name_pinyin__gte=letters, name_pinyin__lt=letters[:-1] + chr(ord(letters[-1]) + 1))
+    return [pinyin_range, same_letter & Q(name_initials__startswith=letters)]
+
+
 def looks_like_id_or_phone(text):
     """Digits typed into the name search: an ID number or phone belongs in the exact (POST) search."""
     compact = re.sub(r"[\s\-]", "", text or "")

@@ -33,7 +33,7 @@ from django.utils.translation import gettext
 
 from yinfa.core.history import is_blank, shown_value
 from yinfa.core.models import AuditAction, AuditEvent
-from yinfa.people.filters import PersonFilter, SortOrder
+from yinfa.people.filters import PersonFilter, SortOrder, pinyin_search_branches
 from yinfa.people.models import Contact, Document, Health, Honour, LifeEvent, Person
 
 COUNT_CAP = 5000
@@ -177,9 +177,7 @@ def person_list_page(scope, params, *, after=None, size=50, request=None, count=
                  .select_related("unit", "community").only(*LIST_COLUMNS)} if page_ids else {}
         rows = [found[pk] for pk in page_ids if pk in found]
     else:
-        if anchor is not None:
-            queryset = queryset.filter(after_condition(sort, anchor))
-        rows = list(queryset.select_related("unit", "community").only(*LIST_COLUMNS)[: size + 1])
+        rows = _wide_page(scope, params, filterset, queryset, sort, anchor, size, request)
     more = len(rows) > size
     rows = rows[:size]
     page = PersonPage(rows=rows, next_cursor=encode_cursor(sort, rows[-1].pk) if more and rows else None,
@@ -187,6 +185,29 @@ def person_list_page(scope, params, *, after=None, size=50, request=None, count=
     if count and after in (None, ""):
         page.count, page.count_capped = min(len(probe), COUNT_CAP), not narrow
     return page
+
+
+def _wide_page(scope, params, filterset, queryset, sort, anchor, size, request):
+    """A page of a wide filter, read by the database along the sort index.
+
+    A pinyin search sorted by name is split in two (the pinyin prefix as a range; the initials prefix), each
+    read in name order and merged: a single OR would walk past every more common name on the way
+    (``wu`` past all the ``wang``)."""
+    branches = pinyin_search_branches(params.get("q")) if sort == SortOrder.NAME else None
+    if branches is None:
+        if anchor is not None:
+            queryset = queryset.filter(after_condition(sort, anchor))
+        return list(queryset.select_related("unit", "community").only(*LIST_COLUMNS)[: size + 1])
+    without_q = params.copy()
+    without_q.pop("q", None)
+    base = PersonFilter(without_q, scope=scope, request=request).qs.order_by(*ordering(sort))
+    if anchor is not None:
+        base = base.filter(after_condition(sort, anchor))
+    merged = {}
+    for branch in branches:
+        for person in base.filter(branch).select_related("unit", "community").only(*LIST_COLUMNS)[: size + 1]:
+            merged[person.pk] = person
+    return sorted(merged.values(), key=lambda person: (person.name_pinyin, person.pk))[: size + 1]
 
 
 # --- the change history of one file -----------------------------------------------------------------------------

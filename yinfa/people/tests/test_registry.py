@@ -275,3 +275,36 @@ def test_a_cursor_of_another_sort_or_outside_the_scope_is_404(world, many, peopl
                       ).status_code == 404
     assert client.get(reverse("people:person_list"), {"after": f"name.{people['b'].pk}"}).status_code == 404
     assert client.get(reverse("people:person_list"), {"after": "name.x"}).status_code == 404
+
+
+class TestWidePinyinSearch:
+    """A pinyin search over many matches is read in two index-ordered halves and merged."""
+
+    def test_pages_of_a_wide_pinyin_search_match_the_narrow_reading(self, world, monkeypatch):
+        from django.http import QueryDict
+
+        from yinfa.core.models import RoleGrant
+        from yinfa.core.scope import Scope
+        from yinfa.people import selectors
+        from yinfa.people.tests.factories import make_person
+
+        names = ["王国华", "吴国强", "魏刚", "王芳", "吴敏", "汪国", "伍华", "万国庆", "文广", "李伟国"]
+        for name in names:
+            make_person(world.unit_a, name=name)
+        scope = Scope.from_grant(RoleGrant.objects.get(user=world.county_a_admin))
+
+        def walk(query):
+            seen, after = [], None
+            while True:
+                page = selectors.person_list_page(scope, QueryDict(f"q={query}"), after=after, size=3)
+                seen += [person.name for person in page.rows]
+                if not page.next_cursor:
+                    return seen
+                after = page.next_cursor
+
+        narrow = {query: walk(query) for query in ("w", "wg", "wangg")}
+        monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+        wide = {query: walk(query) for query in ("w", "wg", "wangg")}
+        assert wide == narrow
+        assert set(narrow["wg"]) == {"王国华", "吴国强", "魏刚", "汪国", "万国庆", "文广"}
+        assert narrow["wangg"] == ["王国华"] or set(narrow["wangg"]) == {"王国华", "汪国"}
