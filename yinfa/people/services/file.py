@@ -129,16 +129,22 @@ def update_contact(*, actor, contact, version, values):
     return contact
 
 
+def _remove_row(*, actor, row, version, prefix, fields, section, label_field):
+    """Delete one row of a file under the file's version lock, auditing the values it held."""
+    person = row.person
+    before = row_values(row, fields)
+    lock_file(person, version)
+    row_id = row.pk
+    row.delete()
+    record_file_change(actor=actor, person=person, action=AuditAction.UPDATE, section=section,
+                       changes=row_changes(prefix, before, {name: None for name in before}),
+                       detail={"row": prefix, "row_id": row_id, "removed": before[label_field]})
+
+
 @transaction.atomic
 def delete_contact(*, actor, contact, version):
-    person = contact.person
-    before = row_values(contact, CONTACT_FIELDS)
-    lock_file(person, version)
-    contact_id = contact.pk
-    contact.delete()
-    record_file_change(actor=actor, person=person, action=AuditAction.UPDATE, section="family",
-                       changes=row_changes("contact", before, {name: None for name in before}),
-                       detail={"row": "contact", "row_id": contact_id, "removed": before["name"]})
+    _remove_row(actor=actor, row=contact, version=version, prefix="contact", fields=CONTACT_FIELDS,
+                section="family", label_field="name")
 
 
 # --- honours --------------------------------------------------------------------------------------------------
@@ -180,14 +186,8 @@ def update_honour(*, actor, honour, version, values):
 
 @transaction.atomic
 def delete_honour(*, actor, honour, version):
-    person = honour.person
-    before = row_values(honour, HONOUR_FIELDS)
-    lock_file(person, version)
-    honour_id = honour.pk
-    honour.delete()
-    record_file_change(actor=actor, person=person, action=AuditAction.UPDATE, section="talents",
-                       changes=row_changes("honour", before, {name: None for name in before}),
-                       detail={"row": "honour", "row_id": honour_id, "removed": before["title"]})
+    _remove_row(actor=actor, row=honour, version=version, prefix="honour", fields=HONOUR_FIELDS,
+                section="talents", label_field="title")
 
 
 # --- documents and photo --------------------------------------------------------------------------------------

@@ -217,12 +217,11 @@ def campaign_list(request):
     more = len(campaigns) > CAMPAIGNS_SHOWN
     campaigns = campaigns[:CAMPAIGNS_SHOWN]
     managed = [c.pk for c in campaigns if campaign_within(c, scope)]
-    above = [c.pk for c in campaigns if not campaign_within(c, scope)]
     figures = {}
-    for source, ids in ((AnnualCheckItem.objects.all(), managed), (items_visible_to(scope), above)):
-        if ids:
-            for row in source.filter(campaign__in=ids).values("campaign").annotate(**progress_counts()).order_by():
-                figures[row["campaign"]] = with_shares(row)
+    if campaigns:
+        rows = (items_visible_to(scope).filter(campaign__in=[c.pk for c in campaigns])
+                .values("campaign").annotate(**progress_counts()).order_by())
+        figures = {row["campaign"]: with_shares(row) for row in rows}
     for campaign in campaigns:
         campaign.figures = figures.get(campaign.pk) or with_shares({"planned": 0, "confirmed": 0, "corrected": 0})
         campaign.figures["bar"] = bar_class(campaign.figures)
