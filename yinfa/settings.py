@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "axes",
     "yinfa.core",
     "yinfa.people",
+    "yinfa.partylife",
+    "yinfa.dues",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,8 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("api/", include("yinfa.core.api.urls")),
     path("people/", include("yinfa.people.urls")),
+    path("party/", include("yinfa.partylife.urls")),
+    path("dues/", include("yinfa.dues.urls")),
     path("", include("yinfa.core.urls")),
 ]
 

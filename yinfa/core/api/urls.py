@@ -2,12 +2,16 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from yinfa.core.api import views
+from yinfa.dues import api as dues_api
+from yinfa.partylife import api as partylife_api
 from yinfa.people import api as people_api
 
 router = SimpleRouter(use_regex_path=False)
 router.register("org-nodes", views.OrgNodeViewSet, basename="orgnode")
 router.register("users", views.UserViewSet, basename="user")
 router.register("people", people_api.PersonViewSet, basename="person")
+partylife_api.register(router)
+dues_api.register(router)
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="api_schema"),

@@ -25,6 +25,7 @@ from yinfa.core.permissions import Perm, Role
 from yinfa.core.scope import Scope
 from yinfa.core.services import accounts
 from yinfa.core.services.org import path_for
+from yinfa.partylife.profiles import ensure_branch_profiles
 from yinfa.people.models import Contact, Health, Honour, LifeEvent, Person
 
 BATCH = 500
@@ -234,6 +235,7 @@ def load(seed=DEFAULT_SEED, scale=1.0):
     blueprint, county_people, sibling_people = plan(seed, scale)
     files = plan_files(seed, blueprint, county_people, sibling_people)
     nodes = _create_nodes(blueprint.nodes)
+    ensure_branch_profiles()
     records = county_people + sibling_people
     people = {}
     for start in range(0, len(records), BATCH):

@@ -274,3 +274,35 @@ def reveal_value(*, actor, person, field, reason, contact=None):
         detail["contact"] = contact.pk
     audit.record(AuditAction.REVEAL, actor=actor, obj=person, personal_data=True, detail=detail)
     return value or ""
+
+
+# --- party anchors (used by yinfa.partylife.services) ---------------------------------------------------------
+
+PARTY_ANCHOR_FIELDS = ("branch", "registered_community", "political_status")
+
+
+def set_party_anchors(*, actor, person, section="party", **values):
+    """Keep the person's party anchors in step with the party-life records: ``branch`` (the node holding the
+    organisational relationship), ``registered_community`` (社区报到) and ``political_status``. Called inside the
+    party-life services' transactions; audited on the file like any change, with the version bumped (a form
+    open on the old version will be refused rather than overwrite the transfer)."""
+    unknown = set(values) - set(PARTY_ANCHOR_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot set {sorted(unknown)}")
+    before = file_snapshot(person)
+    changed = []
+    for name, value in values.items():
+        current = getattr(person, f"{name}_id") if name in NODE_FIELDS else getattr(person, name)
+        new = value.pk if name in NODE_FIELDS and value is not None else value
+        if current != new:
+            setattr(person, name, value)
+            changed.append(name)
+    if not changed:
+        return person
+    person.version = F("version") + 1
+    person.save(update_fields={*changed, "version", "updated_at"})
+    person.refresh_from_db(fields=["version"])
+    after = file_snapshot(person)
+    record_file_change(actor=actor, person=person, action=AuditAction.UPDATE, section=section,
+                       changes={name: [before.get(name), after.get(name)] for name in changed})
+    return person

@@ -1,0 +1,5 @@
+"""The party dues JSON API."""
+
+
+def register(router):
+    pass

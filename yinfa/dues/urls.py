@@ -1,0 +1,5 @@
+"""URLs of the party dues app."""
+
+app_name = "dues"
+
+urlpatterns = []

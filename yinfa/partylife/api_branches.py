@@ -1,0 +1,5 @@
+"""API of the branches part of party life."""
+
+
+def register(router):
+    pass

@@ -1,0 +1,1 @@
+"""Periodic compliance work: the nightly refresh and the reminders to secretaries."""

@@ -1,0 +1,3 @@
+"""Routes of the assessment part of the party-life app."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the branches part of the party-life app."""
+
+urlpatterns = []

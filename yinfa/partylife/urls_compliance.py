@@ -1,0 +1,3 @@
+"""Routes of the compliance part of the party-life app."""
+
+urlpatterns = []

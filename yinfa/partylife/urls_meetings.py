@@ -1,0 +1,3 @@
+"""Routes of the meetings part of the party-life app."""
+
+urlpatterns = []
