@@ -50,7 +50,9 @@ SECTION_FIELDS = {
                  "id_number"],
     "career": ["category", "joined_work_on", "joined_revolution_on", "retired_on", "unit", "former_position",
                "level", "treatment", "treatment_approved_on", "treatment_approval_no", "managing_unit"],
-    "party": ["political_status", "branch", "joined_party_on", "registered_community", "party_roles"],
+    # The branch and the community registered with follow the party-life records (memberships, 社区报到):
+    # they are changed there, through ``set_party_anchors``, never by editing the file.
+    "party": ["political_status", "joined_party_on", "party_roles"],
     "living": ["address", "phone", "landline", "community", "living_status", "self_care", "lives_elsewhere",
                "elsewhere_place"],
     "talents": ["specialties", "hobbies", "social_positions", "rehired"],
