@@ -59,7 +59,8 @@ def raw_key_ids():
     with connection.cursor() as cursor:
         for model, fields in encrypted_models():
             columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            cursor.execute(f"SELECT id, {columns} FROM {connection.ops.quote_name(model._meta.db_table)}")
+            pk_column = connection.ops.quote_name(model._meta.pk.column)
+            cursor.execute(f"SELECT {pk_column}, {columns} FROM {connection.ops.quote_name(model._meta.db_table)}")
             for pk, *tokens in cursor.fetchall():
                 for field, token in zip(fields, tokens, strict=True):
                     if token:
