@@ -25,6 +25,7 @@ from yinfa.core.permissions import Perm, Role
 from yinfa.core.scope import Scope
 from yinfa.core.services import accounts
 from yinfa.core.services.org import path_for
+from yinfa.partylife.demo import seed_party_life
 from yinfa.partylife.profiles import ensure_branch_profiles
 from yinfa.people.models import Contact, Health, Honour, LifeEvent, Person
 
@@ -77,6 +78,7 @@ class SeedResult:
     digest: str
     logins: list = field(default_factory=list)  # (username, role label, node name, totp secret)
     files: dict = field(default_factory=dict)  # figures of the file rows (FileRecords.figures)
+    party: dict = field(default_factory=dict)  # figures of party life and dues (yinfa.partylife.demo)
 
 
 def plan(seed=DEFAULT_SEED, scale=1.0):
@@ -245,12 +247,16 @@ def load(seed=DEFAULT_SEED, scale=1.0):
     _create_files(files, people)
     now = timezone.now()
     logins = _create_accounts(nodes, blueprint, _retiree_with_account(county_people), now)
+    party = seed_party_life(rng=random.Random(f"{seed}:party"), blueprint=blueprint, records=records, people=people,
+                            nodes=nodes)
     result = _summary(nodes, county_people, sibling_people, logins)
     result.files = files.figures()
+    result.party = party
     audit.record(AuditAction.SYSTEM, actor=None, object_type="demo", object_repr="demo data loaded",
                  scope_path=nodes[ROOT_CODE].path,
                  detail={"event": "demo data loaded", "seed": seed, "scale": scale, "people": result.people,
-                         "files": result.files, "organisations": len(nodes), "accounts": len(DEMO_LOGINS),
+                         "files": result.files, "party": party, "organisations": len(nodes),
+                         "accounts": len(DEMO_LOGINS),
                          "digest": result.digest})
     return result
 

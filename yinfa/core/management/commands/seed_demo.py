@@ -75,6 +75,17 @@ class Command(BaseCommand):
         out(_left("  CPC members", 28) + _right(people['county_cpc_members'], 8))
         out(_left("  average age of lixiu", 28) + _right(result.lixiu_average_age, 8))
         out(_left("Retirees of 白溪县", 28) + _right(people['sibling_total'], 8))
+        party = result.party
+        if party:
+            out("")
+            out("Party life and dues (both counties, 2025-12 to 2026-11-22)")
+            for label, key in (("  branches", "branches"), ("  members", "members"), ("  meetings", "meetings"),
+                               ("  attendance rows", "attendance"), ("  送学上门 rows", "delivered"),
+                               ("  dues payments", "payments"), ("  members in arrears", "in_arrears"),
+                               ("    3 months or more", "arrears_3_plus"), ("    5 months or more", "arrears_5_plus")):
+                out(_left(label, 28) + _right(party[key], 8))
+            out(_left("  assessment round", 28) + f"{party['assessment_round']} "
+                f"({party['assessments']} branches, under review)")
         out("")
         out(f"Demo logins (password for all: {DEMO_PASSWORD})")
         out(_left("user name", 15) + _left("role", 34) + "organisation")
