@@ -4,7 +4,16 @@ a committee is in office, and when the current term ends. Recounted after every 
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from yinfa.partylife.models import Branch, CommitteeMember, CommitteePost, CommitteeTerm, Membership, Relation, Standing
+from yinfa.partylife.models import (
+    Branch,
+    BranchKind,
+    CommitteeMember,
+    CommitteePost,
+    CommitteeTerm,
+    Membership,
+    Relation,
+    Standing,
+)
 
 
 def recount(branch_ids):
@@ -13,7 +22,10 @@ def recount(branch_ids):
     if not branch_ids:
         return
     counts = {row["branch_id"]: row for row in (
-        Membership.objects.filter(branch_id__in=branch_ids, relation=Relation.ORGANISATIONAL, ended_on__isnull=True)
+        # A functional branch (功能型党支部) counts the members who joined it; the others their organisational ones.
+        Membership.objects.filter(Q(relation=Relation.ORGANISATIONAL) & ~Q(branch__kind=BranchKind.FUNCTIONAL)
+                                  | Q(relation=Relation.FUNCTIONAL, branch__kind=BranchKind.FUNCTIONAL),
+                                  branch_id__in=branch_ids, ended_on__isnull=True)
         .values("branch_id")
         .annotate(full=Count("pk", filter=Q(standing=Standing.FULL)),
                   probationary=Count("pk", filter=Q(standing=Standing.PROBATIONARY))))}

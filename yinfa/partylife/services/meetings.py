@@ -26,6 +26,7 @@ from yinfa.partylife.models import (
     Attendance,
     AttendanceStatus,
     Branch,
+    BranchKind,
     CommitteeMember,
     Meeting,
     MeetingKind,
@@ -131,8 +132,9 @@ def clean_values(branch, values):
 def roster_on(meeting):
     """{person id: is_voting} of the members expected at the meeting on its day."""
     day = meeting.held_on
-    memberships = Membership.objects.filter(branch_id=meeting.branch_id,
-                                            relation=Relation.ORGANISATIONAL).active_on(day)
+    # A functional branch (功能型党支部) holds no organisational relationships: its roster is its joined members.
+    relation = Relation.FUNCTIONAL if meeting.branch.kind == BranchKind.FUNCTIONAL else Relation.ORGANISATIONAL
+    memberships = Membership.objects.filter(branch_id=meeting.branch_id, relation=relation).active_on(day)
     if meeting.kind == MeetingKind.GROUP and meeting.party_group_id:
         memberships = memberships.filter(party_group_id=meeting.party_group_id)
     if meeting.kind == MeetingKind.COMMITTEE:
