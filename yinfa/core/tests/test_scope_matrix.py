@@ -86,23 +86,38 @@ def _app_routes():
 
     import yinfa
 
-    routes = {}
-    for app_dir in Path(yinfa.__file__).parent.iterdir():
+    routes, api_routes = {}, {}
+    for app_dir in sorted(Path(yinfa.__file__).parent.iterdir()):
         tests_dir = app_dir / "tests"
         if not tests_dir.is_dir():
             continue
         for module in pkgutil.iter_modules([str(tests_dir)]):
             if module.name.startswith("scope_routes"):
-                routes.update(importlib.import_module(f"yinfa.{app_dir.name}.tests.{module.name}").ROUTES)
-    return routes
+                imported = importlib.import_module(f"yinfa.{app_dir.name}.tests.{module.name}")
+                routes.update(imported.ROUTES)
+                api_routes.update(getattr(imported, "API_ROUTES", {}))
+    return routes, api_routes
 
 
-OBJECT_ROUTES.update(_app_routes())
+_ROUTES_OF_APPS, _API_ROUTES_OF_APPS = _app_routes()
+OBJECT_ROUTES.update(_ROUTES_OF_APPS)
 API_OBJECT_KWARGS = {
     "orgnode": lambda o: {"pk": o.node.pk},
     "user": lambda o: {"pk": o.user.pk},
     "person": lambda o: {"pk": o.person.pk},
 }
+
+
+def _api_builder(build):
+    """An app's API builder returns the route kwargs, or the object itself (its pk is the kwarg)."""
+    def kwargs(o):
+        made = build(o)
+        return made if isinstance(made, dict) else {"pk": made.pk}
+    return kwargs
+
+
+# API routes registered by the apps: basename -> builder.
+API_OBJECT_KWARGS.update({name: _api_builder(builder) for name, builder in _API_ROUTES_OF_APPS.items()})
 # Things that must never appear on any page or API answer given to county B.
 COUNTY_A_MARKERS = ("甲县财政局", "东门社区", "a_unit", "a_comm", "甲县老同志", "甲县通知", "甲县导出")
 
