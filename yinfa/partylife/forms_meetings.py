@@ -27,7 +27,7 @@ class MeetingForm(StyledFormMixin, forms.Form):
     starts_at = forms.TimeField(label=_("Time"), required=False, widget=TimeInput)
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
     topic = forms.CharField(label=_("Topic"), max_length=200)
-    host = forms.CharField(label=_("Host"), max_length=60, required=False)
+    host = forms.CharField(label=_("Meeting host"), max_length=60, required=False)
     speaker = forms.CharField(label=_("Speaker"), max_length=60, required=False,
                               help_text=_("For a party lecture: who gave it."))
     party_group = forms.ModelChoiceField(label=_("Party group"), queryset=None, required=False,

@@ -28,7 +28,13 @@ class Band:
     """The colour band of a rate (never shown alone: the percentage is always printed beside it)."""
 
     GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
-    LABELS = {GOOD: _("90% or more"), FAIR: _("70% to 89%"), POOR: _("below 70%"), NONE: _("nothing due yet")}
+    LABELS = {
+        # xgettext:no-python-format
+        GOOD: _("90% or more"),
+        FAIR: _("70% to 89%"),
+        POOR: _("below 70%"),
+        NONE: _("nothing due yet"),
+    }
 
 
 def rate(held, expected):

@@ -97,6 +97,12 @@ def batch(request, pk):
         members = payment_services.batch_members(branch, first, months, today)
         if request.method == "POST":
             form = BatchForm(request.POST, members=members)
+            paid_meanwhile = [m.name for m in members if not m.payable and request.POST.get(f"pay_{m.person_id}")]
+            if form.is_valid() and paid_meanwhile and not form.entries():
+                # A stale screen sent again: everyone ticked has paid these months since it was opened.
+                messages.info(request, _("Nothing was recorded: these months are already paid for %(names)s.") % {
+                    "names": "、".join(paid_meanwhile)})
+                return redirect(reverse("dues:branch", args=[branch.pk]) + f"?year={first.year}")
             if form.is_valid():
                 try:
                     result = payment_services.record_batch(

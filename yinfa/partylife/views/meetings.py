@@ -185,6 +185,8 @@ def save_new(request, *, branch, source=None):
                 return redirect("partylife:meeting_attendance", pk=meeting.pk)
     else:
         initial = services.copy_initial(source) if source else {}
+        if source is None and request.GET.get("kind") in MeetingKind.values:
+            initial["kind"] = request.GET["kind"]  # "record it" from the compliance page
         form = MeetingForm(initial=initial, groups=groups)
     return meeting_form_page(request, branch=branch, form=form, source=source)
 
