@@ -6,8 +6,6 @@ reviewer, during self-assessment); pending or submitted â†’ reviewed, reviewed â
 review). Every write is atomic, permission-checked and audited.
 """
 
-import io
-import zipfile
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yinfa.core import audit
+from yinfa.core import audit, uploads
 from yinfa.core.models import AuditAction
 from yinfa.core.permissions import Perm
 from yinfa.core.services.notifications import notify
@@ -91,31 +89,8 @@ def _in_range(value, item, field):
 
 def evidence_type(upload):
     """The extension of an allowed evidence file recognised from its content (PDF, images, Word), or None."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(upload.read())) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            names = set()
-        finally:
-            upload.seek(0)
-        return "docx" if "word/document.xml" in names else None
-    return None
+    extension = uploads.FILE_TYPES.get(uploads.sniff(upload))
+    return extension if extension in EVIDENCE_TYPES else None
 
 
 def check_evidence(upload, field):

@@ -1,71 +1,19 @@
 """Photos and documents of a meeting: images, PDF and Word/Excel files up to 10 MB, recognised from their content
 (never from the browser's word), stored under a random name and served only through a scoped view."""
 
-import io
-import zipfile
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yinfa.core import audit
+from yinfa.core import audit, uploads
 from yinfa.core.models import AuditAction
 from yinfa.partylife.models import MeetingFile
 from yinfa.partylife.services.meetings import require_in_scope, require_manage
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-DOC = "application/msword"
-XLS = "application/vnd.ms-excel"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# content type -> extension of the stored file
-FILE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
-              "image/webp": "webp", DOC: "doc", XLS: "xls", DOCX: "docx", XLSX: "xlsx"}
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+FILE_TYPES = uploads.FILE_TYPES
 ACCEPT = ",".join([*FILE_TYPES, *(f".{ext}" for ext in FILE_TYPES.values())])
-
-
-def _zip_kind(upload):
-    """DOCX or XLSX from the parts inside an Office Open XML package, else None."""
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(io.BytesIO(upload.read())) as package:
-            names = package.namelist()
-    except (zipfile.BadZipFile, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-    if "[Content_Types].xml" not in names:
-        return None
-    if any(name.startswith("word/") for name in names):
-        return DOCX
-    if any(name.startswith("xl/") for name in names):
-        return XLSX
-    return None
-
-
-def sniff(upload):
-    """The content type of an uploaded file from its bytes, or None when it is not an allowed type. The old
-    binary Office formats share one container: the file's extension tells a .doc from an .xls."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"PK\x03\x04"):
-        return _zip_kind(upload)
-    if head.startswith(OLE2_MAGIC):
-        name = (upload.name or "").lower()
-        return DOC if name.endswith(".doc") else XLS if name.endswith(".xls") else None
-    return None
+sniff = uploads.sniff
 
 
 def check_upload(upload):

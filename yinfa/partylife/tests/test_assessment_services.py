@@ -491,6 +491,7 @@ def test_evidence_files_are_recognised_by_their_content():
 
     docx = io.BytesIO()
     with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
     other_zip = io.BytesIO()
     with zipfile.ZipFile(other_zip, "w") as archive:

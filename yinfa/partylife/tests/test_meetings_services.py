@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from yinfa.core import uploads
 from yinfa.core.models import AuditAction, AuditEvent
 from yinfa.partylife.models import Attendance, BranchCompliance, Meeting, MeetingFile, MeetingKind, Membership, Standing
 from yinfa.partylife.services import meeting_files
@@ -361,10 +362,10 @@ def test_files_are_recognised_by_content_and_size(party, settings, tmp_path):
         archive.writestr("word/document.xml", "<w:document/>")
     document = meeting_files.add_file(actor=party.secretary, scope=party.scope, meeting=meeting, title="学习材料",
                                       upload=SimpleUploadedFile("材料.docx", package.getvalue()))
-    assert not document.is_photo and document.content_type == meeting_files.DOCX
+    assert not document.is_photo and document.content_type == uploads.DOCX
     old_excel = meeting_files.add_file(actor=party.secretary, scope=party.scope, meeting=meeting, title="签到表",
-                                       upload=SimpleUploadedFile("签到.xls", meeting_files.OLE2_MAGIC + b"\x00" * 40))
-    assert old_excel.content_type == meeting_files.XLS
+                                       upload=SimpleUploadedFile("签到.xls", uploads.OLE2_MAGIC + b"\x00" * 40))
+    assert old_excel.content_type == uploads.XLS
     with pytest.raises(ValidationError):
         meeting_files.add_file(actor=party.secretary, scope=party.scope, meeting=meeting, title="",
                                upload=SimpleUploadedFile("run.exe", b"MZ" + b"\x00" * 40))

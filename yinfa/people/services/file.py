@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yinfa.core import uploads
 from yinfa.core.history import is_blank
 from yinfa.core.masking import mask_phone
 from yinfa.core.models import AuditAction
@@ -192,19 +193,7 @@ def delete_honour(*, actor, honour, version):
 
 # --- documents and photo --------------------------------------------------------------------------------------
 
-def sniff_type(head: bytes):
-    """The content type recognised from a file's first bytes, or None when it is not an allowed type."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+sniff_type = uploads.sniff_head  # the person file keeps PDF and images
 
 
 def check_upload(upload, kind):
