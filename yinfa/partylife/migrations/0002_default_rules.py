@@ -25,7 +25,7 @@ def add_defaults(apps, schema_editor):
         return
     Rule.objects.bulk_create([
         Rule(name=name, meeting_kind=kind, frequency=frequency, grace_days=grace, sort_order=n,
-             branch_kinds=list(kinds))
+             branch_kinds=sorted(kinds))
         for n, (name, kind, frequency, grace, kinds) in enumerate(DEFAULT_RULES, start=1)
     ])
     OrgNode = apps.get_model("core", "OrgNode")
