@@ -40,7 +40,10 @@ def _build_world():
     from yinfa.core.models import OrgKind, RoleGrant
     from yinfa.core.permissions import Role
     from yinfa.core.testing import World, make_node, make_user
+    from yinfa.partylife.default_rules import ensure_default_rules
 
+    # The live server's tests flush the database between tests, and with it the rows of data migrations.
+    ensure_default_rules()
     world = World.build()
     # A few more nodes: a work committee with two branches, and a second community under the town.
     committee = make_node(world.county_a, OrgKind.PARTY_COMMITTEE, "甲县离退休干部工委")

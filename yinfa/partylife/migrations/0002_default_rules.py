@@ -3,20 +3,7 @@ branch nodes that exist already."""
 
 from django.db import migrations
 
-# A functional branch (功能型党支部) holds its members' activities, not their organisational relationship: it keeps
-# the themed party day and the party lecture; the meetings of the members' own branches are not asked of it.
-OWN_BRANCHES = ["unit", "community", "joint"]
-DEFAULT_RULES = [
-    # name, meeting kind, frequency, grace days, branch kinds ([] = every kind)
-    ("党员大会每季度至少召开一次", "general", "quarter", 0, OWN_BRANCHES),
-    ("支部委员会每月召开一次", "committee", "month", 0, OWN_BRANCHES),
-    ("党小组会每月召开一次", "group", "month", 0, OWN_BRANCHES),
-    ("党课每季度至少一次", "lecture", "quarter", 0, []),
-    ("主题党日每月一次", "theme_day", "month", 0, []),
-    ("组织生活会每年至少一次", "life_meeting", "year", 0, OWN_BRANCHES),
-    ("民主评议党员每年一次", "evaluation", "year", 0, OWN_BRANCHES),
-    ("谈心谈话每年至少一次", "heart_talk", "year", 0, OWN_BRANCHES),
-]
+from yinfa.partylife.default_rules import DEFAULT_RULES
 
 
 def add_defaults(apps, schema_editor):
