@@ -133,7 +133,7 @@ class PartyBranchDetailSerializer(PartyBranchSerializer):
 
     def get_liaison_phone(self, branch) -> str:
         phone = branch.liaison_phone or ""
-        return phone if self.context.get("manage") else mask_phone(phone)
+        return mask_phone(phone)  # personal data: masked for every role, as in the lists
 
 
 class PartyMembershipSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yinfa.core.forms import StyledFormMixin
 from yinfa.core.forms_org import DateInput, SetupForm
+from yinfa.core.masking import mask_phone
 from yinfa.core.models import OrgKind, OrgNode
 from yinfa.partylife.models import Branch, BranchKind, CommitteePost, JoinedBy, LeftBy, Membership, Standing
 from yinfa.partylife.services.branches import POST_ORDER
@@ -56,13 +57,31 @@ class BranchEditForm(StyledFormMixin, forms.ModelForm):
     liaison_phone = forms.CharField(label=_("Liaison's phone"), max_length=30, required=False,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
 
+    clear_liaison_phone = forms.BooleanField(label=_("Remove the liaison's phone"), required=False)
+
     class Meta:
         model = Branch
         fields = ["kind", "liaison_name", "liaison_position", "liaison_phone", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored phone is never sent back to the browser: shown masked, kept when the field is left empty.
+        stored = self.instance.liaison_phone if self.instance and self.instance.pk else ""
+        self.initial["liaison_phone"] = ""
+        field = self.fields["liaison_phone"]
+        if stored:
+            field.widget.attrs["placeholder"] = mask_phone(stored)
+            field.help_text = _("Leave empty to keep the number on record (%(masked)s).") % {
+                "masked": mask_phone(stored)}
+        else:
+            del self.fields["clear_liaison_phone"]
+
     def branch_values(self):
-        return {name: self.cleaned_data.get(name) or "" for name in self.Meta.fields}
+        values = {name: self.cleaned_data.get(name) or "" for name in self.Meta.fields}
+        if not values["liaison_phone"] and not self.cleaned_data.get("clear_liaison_phone"):
+            del values["liaison_phone"]  # unchanged
+        return values
 
 
 class ElectionForm(StyledFormMixin, SetupForm):

@@ -147,9 +147,29 @@ def _notify_secretaries(branch, title, body, person, actor):
            url=reverse("partylife:person_party", kwargs={"pk": person.pk}))
 
 
-def _end_committee_posts(person, branch, day):
-    CommitteeMember.objects.filter(person=person, term__branch=branch, ended_on__isnull=True,
-                                   term__ended_on__isnull=True).update(ended_on=day)
+def _end_committee_posts(person, branch, day, *, actor):
+    """A member who leaves the branch leaves its committee too: each post ended is audited on its term."""
+    posts = list(CommitteeMember.objects.select_for_update().select_related("term").filter(
+        person=person, term__branch=branch, ended_on__isnull=True, term__ended_on__isnull=True))
+    for post in posts:
+        post.ended_on = day
+        post.save(update_fields=["ended_on"])
+        audit.record(AuditAction.UPDATE, actor=actor, obj=post.term, scope_path=branch.path,
+                     changes={"post.ended_on": [None, day.isoformat()]},
+                     detail={"person": person.pk, "post": post.post, "reason": "left the branch"})
+
+
+def _end_functional_memberships(person, day, *, actor):
+    """Leaving the party or dying ends the functional-branch memberships too, each audited. Returns their branches."""
+    ended = []
+    for membership in (Membership.objects.select_for_update().select_related("person", "branch__node")
+                       .filter(person=person, relation=Relation.FUNCTIONAL, ended_on__isnull=True)):
+        before = _membership_audit(membership)
+        membership.ended_on, membership.left_by = day, LeftBy.QUIT
+        membership.save(update_fields=["ended_on", "left_by"])
+        _record(AuditAction.UPDATE, actor=actor, membership=membership, before=before)
+        ended.append(membership.branch_id)
+    return ended
 
 
 # --- organisational relationship --------------------------------------------------------------------------------
@@ -181,11 +201,14 @@ def add_member(*, actor, scope, person, branch, started_on, standing=Standing.FU
                                    % {"name": person.name, "branch": from_branch.node.name}})
         previous = _lock_open(current, Relation.ORGANISATIONAL)
         _check_day(started_on, "started_on", previous.started_on, _("joined the previous branch"))
+        # The membership continues: a probationary member stays probationary, with the same probation.
+        standing, probation_from, probation_until = (previous.standing, previous.probation_from,
+                                                     previous.probation_until)
         before = _membership_audit(previous)
         previous.ended_on, previous.left_by = started_on, LeftBy.TRANSFER
         previous.transfer_out_to = branch.node.name[:120]
         previous.save(update_fields=["ended_on", "left_by", "transfer_out_to"])
-        _end_committee_posts(person, from_branch, started_on)
+        _end_committee_posts(person, from_branch, started_on, actor=actor)
         _record(AuditAction.UPDATE, actor=actor, membership=previous, before=before)
         joined_by, from_outside = JoinedBy.TRANSFER_IN, from_branch.node.name[:120]
     elif joined_by is None:
@@ -237,7 +260,7 @@ def transfer_out(*, actor, scope, membership, on_date, how, to_branch=None, to_o
     if note:
         membership.note = note[:200]
     membership.save(update_fields=["ended_on", "left_by", "transfer_out_to", "note"])
-    _end_committee_posts(person, branch, on_date)
+    _end_committee_posts(person, branch, on_date, actor=actor)
     _record(AuditAction.UPDATE, actor=actor, membership=membership, before=before)
     touched, new = [branch.pk], None
     if how == LeftBy.TRANSFER:
@@ -252,11 +275,7 @@ def transfer_out(*, actor, scope, membership, on_date, how, to_branch=None, to_o
                             _("%(name)s, from %(branch)s.") % {"name": person.name, "branch": branch.node.name},
                             person, actor)
     else:
-        functional = list(Membership.objects.filter(person=person, relation=Relation.FUNCTIONAL,
-                                                    ended_on__isnull=True).values_list("branch_id", flat=True))
-        Membership.objects.filter(person=person, relation=Relation.FUNCTIONAL, ended_on__isnull=True).update(
-            ended_on=on_date, left_by=LeftBy.QUIT)
-        touched += functional
+        touched += _end_functional_memberships(person, on_date, actor=actor)
         anchors = {"branch": None}
         if how == LeftBy.LEFT:
             anchors["political_status"] = PoliticalStatus.MASSES

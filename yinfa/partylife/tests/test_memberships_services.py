@@ -218,6 +218,19 @@ def test_leaving_the_party_ends_functional_memberships_committee_posts_and_the_s
     assert fresh(person).political_status == PoliticalStatus.MASSES
     assert not Membership.objects.filter(person=person, ended_on__isnull=True).exists()
     assert CommitteeMember.objects.get(person=person).ended_on == DAY
+    audited = AuditEvent.objects.filter(action=AuditAction.UPDATE)
+    assert audited.filter(object_type="partylife.membership", detail__branch=functional.pk).exists()
+    assert audited.filter(object_type="partylife.committeeterm", detail__person=person.pk).exists()
+
+
+def test_a_probationary_member_moved_between_branches_stays_probationary(party):
+    person = make_member(party.branch, name="甲县预备党员", standing=Standing.PROBATIONARY)
+    Membership.objects.filter(person=person).update(probation_from=datetime.date(2025, 1, 1),
+                                                    probation_until=datetime.date(2026, 1, 1))
+    membership = add(party, person, branch=party.other, from_branch=party.branch, standing=Standing.FULL)
+    assert (membership.standing, membership.probation_from, membership.probation_until) == (
+        Standing.PROBATIONARY, datetime.date(2025, 1, 1), datetime.date(2026, 1, 1))
+    assert fresh(person).political_status == PoliticalStatus.PROBATIONARY
 
 
 def test_a_member_held_in_another_branch_cannot_be_transferred_by_a_secretary(party):

@@ -224,7 +224,7 @@ def branch_detail(request, pk):
     for group in groups:
         group.members = [m for m in members if m.party_group_id == group.pk]
     manage = may_manage(request)
-    liaison_phone = branch.liaison_phone if manage else mask_phone(branch.liaison_phone or "")
+    liaison_phone = mask_phone(branch.liaison_phone or "")  # personal data: masked for every role
     return render(request, "partylife/branches/detail.html", {
         "branch": branch, "current_term": current, "past_terms": past, "groups": groups, "members": members,
         "functional_members": functional, "ungrouped": [m for m in members if not m.party_group_id],

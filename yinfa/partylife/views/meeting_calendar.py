@@ -4,7 +4,7 @@ and next month; printable on A4 landscape."""
 import calendar
 import datetime
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET
@@ -46,8 +46,8 @@ def meeting_calendar(request):
     branch = None
     wanted = request.GET.get("branch", "")
     if wanted.isdigit():
-        branch = visible_branches(request).select_related("node").filter(pk=int(wanted)).first()
-        meetings = meetings.filter(branch_id=branch.pk) if branch else meetings.none()
+        branch = get_object_or_404(visible_branches(request).select_related("node"), pk=int(wanted))
+        meetings = meetings.filter(branch_id=branch.pk)
     elif "branch" not in request.GET:
         branch = services.branch_of_scope(request.scope)  # a secretary's own branch
         if branch is not None:
