@@ -71,7 +71,7 @@ class WindowForm(StyledFormMixin, forms.Form):
     """Which months the batch screen records: a first month and how many (1 to 6)."""
 
     month = MonthField(label=_("First month"))
-    months = forms.TypedChoiceField(label=_("Months"), coerce=int,
+    months = forms.TypedChoiceField(label=_("Number of months"), coerce=int,
                                     choices=[(n, str(n)) for n in range(1, MAX_MONTHS_AT_ONCE + 1)])
 
 

@@ -16,7 +16,7 @@ def columns(rules):
     for rule in rules:
         result += [(_("%(rule)s: held") % {"rule": rule.name}, 12),
                    (_("%(rule)s: expected") % {"rule": rule.name}, 12)]
-    result += [(_("Held"), 10), (_("Expected"), 10), (_("Missing"), 10), (_("Held on time"), 12),
+    result += [(_("Held"), 10), (_("Expected to be held"), 10), (_("Missing"), 10), (_("Held on time"), 12),
                (_("Rate (%)"), 10), (_("On-time rate (%)"), 12)]
     return result
 

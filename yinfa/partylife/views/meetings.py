@@ -122,8 +122,9 @@ def meeting_export(request):
     filterset = MeetingFilter(request.GET, scope=request.scope)
     meetings = with_has_minutes(filterset.results().select_related("branch__node", "party_group")).only(*LIST_FIELDS)
     columns = [(_("Date"), 12), (_("Branch"), 32), (_("Type of meeting"), 20), (_("Topic"), 36),
-               (_("Counts for month"), 12), (_("Expected"), 10), (_("Present"), 10), (_("Delivered (送学上门)"), 12),
-               (_("On leave"), 10), (_("Absent"), 10), (_("Quorum"), 12), (_("Status"), 24)]
+               (_("Counts for month"), 12), (_("Expected to attend"), 10), (_("Present"), 10),
+               (_("Delivered (送学上门)"), 12), (_("On leave"), 10), (_("Absent"), 10), (_("Quorum"), 12),
+               (_("Status"), 24)]
     rows = 0
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "meetings.xlsx"
