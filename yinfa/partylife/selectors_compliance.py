@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yinfa.core.models import OrgKind, OrgNode
-from yinfa.partylife.models import BranchCompliance, ComplianceRule, Meeting
+from yinfa.partylife.models import Branch, BranchCompliance, ComplianceRule, Meeting
 from yinfa.partylife.periods import PERIODS_PER_YEAR, Frequency, period_index, period_label
 from yinfa.partylife.services import compliance_masks as masks
 
@@ -258,8 +258,9 @@ def branch_periods(scope, branch, year, today=None):
     held = masks.held_from_meetings(specs, [
         (m.kind, m.counts_month, m.days_after_month, m.days_after_quarter, m.days_after_year)
         for m in meetings if m.qualifies])
+    with_groups = Branch.objects.filter(pk=branch.pk).filter(masks.has_groups()).exists()
     expected, held_count, on_time, detail = masks.Combiner(specs, year, today)(branch.kind, node.opened_on,
-                                                                               node.closed_on, held)
+                                                                               node.closed_on, held, with_groups)
     rows = []
     for rule in rules:
         rule_masks = detail.get(str(rule.pk))

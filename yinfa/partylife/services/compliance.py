@@ -34,8 +34,10 @@ from yinfa.partylife.models import (
 )
 from yinfa.partylife.periods import Frequency, period_bounds, period_index, period_label
 from yinfa.partylife.services.compliance_masks import (
+    GROUP_MEETING,
     Combiner,
     RuleSpec,
+    has_groups,
     held_by_branch,
     held_from_meetings,
     open_in_year,
@@ -50,13 +52,14 @@ RESULT_FIELDS = ["branch_path", "expected", "held", "on_time", "detail", "comput
 # --- refreshing ---------------------------------------------------------------------------------------------------
 
 def _year_branches(year, branch_ids=None):
-    """(pk, path, kind, opened_on, closed_on) of the branches open for some day of ``year``."""
+    """(pk, path, kind, opened_on, closed_on, has groups) of the branches open for some day of ``year``."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     branches = Branch.objects.filter(Q(node__opened_on__isnull=True) | Q(node__opened_on__lte=last),
                                      Q(node__closed_on__isnull=True) | Q(node__closed_on__gt=first))
     if branch_ids is not None:
         branches = branches.filter(pk__in=branch_ids)
-    return branches.order_by("pk").values_list("pk", "path", "kind", "node__opened_on", "node__closed_on")
+    return branches.annotate(with_groups=has_groups()).order_by("pk").values_list(
+        "pk", "path", "kind", "node__opened_on", "node__closed_on", "with_groups")
 
 
 def _write(results, year, branch_ids, now, progress):
@@ -107,10 +110,10 @@ def refresh(*, year, today=None, branch_ids=None, progress=None):
     combine = Combiner(rules, year, today)
 
     def results(branches, held_rows, decode):
-        for pk, path, kind, opened_on, closed_on in branches:
+        for pk, path, kind, opened_on, closed_on, with_groups in branches:
             raw = held_rows.get(pk)
             expected, held, on_time, detail = combine(kind, opened_on, closed_on,
-                                                      None if raw is None else decode(raw))
+                                                      None if raw is None else decode(raw), with_groups)
             figures["branches"] += 1
             figures["expected"] += expected
             figures["held"] += held
@@ -131,17 +134,18 @@ def compute_branch(*, branch_id, year, today=None, rules=None):
     without ``rules``)."""
     today = today or timezone.localdate()
     rules = rules_in_force() if rules is None else rules
-    row = Branch.objects.filter(pk=branch_id).values_list("path", "kind", "node__opened_on",
-                                                          "node__closed_on").first()
+    row = Branch.objects.filter(pk=branch_id).annotate(with_groups=has_groups()).values_list(
+        "path", "kind", "node__opened_on", "node__closed_on", "with_groups").first()
     if row is None:
         return None
-    path, kind, opened_on, closed_on = row
+    path, kind, opened_on, closed_on, with_groups = row
     if not open_in_year(year, opened_on, closed_on):
         return None
     meetings = (Meeting.objects.filter(branch_id=branch_id, counts_year=year, qualifies=True)
                 .values_list("kind", "counts_month", "days_after_month", "days_after_quarter", "days_after_year"))
     held = held_from_meetings(rules, meetings)
-    expected, held_count, on_time, detail = Combiner(rules, year, today)(kind, opened_on, closed_on, held)
+    expected, held_count, on_time, detail = Combiner(rules, year, today)(kind, opened_on, closed_on, held,
+                                                                         with_groups)
     return {"path": path, "expected": expected, "held": held_count, "on_time": on_time, "detail": detail}
 
 
@@ -284,6 +288,8 @@ def _unheld_branches(rule, today):
         pk__in=reminded.values("branch_id"))
     if rule.branch_kinds:
         branches = branches.filter(kind__in=rule.branch_kinds)
+    if rule.meeting_kind == GROUP_MEETING:
+        branches = branches.filter(has_groups())
     return index, last, list(branches.order_by("pk").values_list("pk", "node__name"))
 
 

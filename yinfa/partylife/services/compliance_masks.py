@@ -14,9 +14,10 @@ branch from its meetings in Python (``held_from_meetings``). On PostgreSQL the w
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Aggregate, Case, IntegerField, Q, Value, When
+from django.db.models import Aggregate, Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 
+from yinfa.core.models import OrgKind, OrgNode
 from yinfa.partylife.models import ComplianceRule, Meeting
 from yinfa.partylife.periods import PERIODS_PER_YEAR, Frequency, due_mask, open_mask, period_index
 
@@ -24,6 +25,14 @@ LATENESS_COLUMN = {Frequency.MONTH: "days_after_month", Frequency.QUARTER: "days
                    Frequency.YEAR: "days_after_year"}
 LATENESS_ORDER = (Frequency.MONTH, Frequency.QUARTER, Frequency.YEAR)
 PACK_BITS = 62  # bits used of each BIGINT (the sign bit stays clear)
+# A party group meeting (党小组会) is asked only of a branch that has party groups.
+GROUP_MEETING = "group"
+
+
+def has_groups(branch_pk="pk"):
+    """Expression: the branch (``branch_pk``: its node id) has a party group that is not closed."""
+    return Exists(OrgNode.objects.filter(parent_id=OuterRef(branch_pk), kind=OrgKind.PARTY_GROUP,
+                                         closed_on__isnull=True))
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,9 @@ class RuleSpec:
         return cls(id=rule.pk, meeting_kind=rule.meeting_kind, frequency=rule.frequency,
                    branch_kinds=tuple(rule.branch_kinds or ()), grace_days=rule.grace_days)
 
-    def applies_to(self, branch_kind):
+    def applies_to(self, branch_kind, with_groups=True):
+        if self.meeting_kind == GROUP_MEETING and not with_groups:
+            return False
         return not self.branch_kinds or branch_kind in self.branch_kinds
 
     @property
@@ -67,7 +78,7 @@ class Combiner:
 
     ``held`` is a sequence of (held mask, on-time mask) aligned with ``rules`` (or None: nothing held). What depends
     only on the branch's kind and dates (the applicable rules, their open and due masks) is worked out once per
-    distinct (kind, opened_on, closed_on) and reused.
+    distinct (kind, opened_on, closed_on, has party groups) and reused.
     """
 
     def __init__(self, rules, year, today):
@@ -76,19 +87,19 @@ class Combiner:
         self.dues = [due_mask(rule.frequency, year, rule.grace_days, today) for rule in rules]
         self._profiles = {}
 
-    def profile(self, kind, opened_on, closed_on):
-        key = (kind, opened_on, closed_on)
+    def profile(self, kind, opened_on, closed_on, with_groups=True):
+        key = (kind, opened_on, closed_on, with_groups)
         found = self._profiles.get(key)
         if found is None:
             found = tuple((n, str(rule.id), cached_open_mask(rule.frequency, self.year, opened_on, closed_on),
-                           self.dues[n]) for n, rule in enumerate(self.rules) if rule.applies_to(kind))
+                           self.dues[n]) for n, rule in enumerate(self.rules) if rule.applies_to(kind, with_groups))
             self._profiles[key] = found
         return found
 
-    def __call__(self, kind, opened_on, closed_on, held):
+    def __call__(self, kind, opened_on, closed_on, held, with_groups=True):
         detail = {}
         expected_total = held_total = on_time_total = 0
-        for n, key, opened, due in self.profile(kind, opened_on, closed_on):
+        for n, key, opened, due in self.profile(kind, opened_on, closed_on, with_groups):
             if held:
                 held_mask, on_time_mask = held[n]
                 held_mask &= opened

@@ -14,10 +14,10 @@ import datetime
 
 from django.db import connection
 
-from yinfa.core.models import OrgNode
+from yinfa.core.models import OrgKind, OrgNode
 from yinfa.partylife.models import Branch, BranchCompliance, Meeting
 from yinfa.partylife.periods import Frequency, due_mask
-from yinfa.partylife.services.compliance_masks import LATENESS_COLUMN, pack_layout
+from yinfa.partylife.services.compliance_masks import GROUP_MEETING, LATENESS_COLUMN, pack_layout
 
 JSON_PAIRS_PER_CALL = 40  # jsonb_build_object takes at most 100 arguments
 
@@ -73,7 +73,7 @@ def refresh_statement(rules, year, today, branch_ids=None):
     A row that did not change is left alone (the nightly refresh rewrites only what moved); a row written meanwhile
     by a concurrent ``refresh_branch`` is overwritten (``ON CONFLICT … DO UPDATE``)."""
     params = {"year": year, "first": datetime.date(year, 1, 1), "last": datetime.date(year, 12, 31),
-              "kinds": sorted({rule.meeting_kind for rule in rules}) or [""]}
+              "kinds": sorted({rule.meeting_kind for rule in rules}) or [""], "group_kind": OrgKind.PARTY_GROUP}
     layout = pack_layout(rules) if rules else []
     held_columns, groups = _held_columns(rules, layout, params) if rules else (["0 AS g0"], 1)
     only = ""
@@ -93,11 +93,13 @@ def refresh_statement(rules, year, today, branch_ids=None):
                           f"((g{group} >> {base + rule.periods}) & {width})::int AS t{n}, {opened}::int AS w{n}")
         due = due_mask(rule.frequency, year, rule.grace_days, today)
         final_masks.append(f"w{n} & ({due} | h{n}) AS e{n}, t{n} & h{n} AS o{n}, h{n}, w{n}")
+        conditions = []
         if rule.branch_kinds:
             params[f"bk{n}"] = list(rule.branch_kinds)
-            applies.append(f"kind = ANY(%(bk{n})s)")
-        else:
-            applies.append("")
+            conditions.append(f"kind = ANY(%(bk{n})s)")
+        if rule.meeting_kind == GROUP_MEETING:
+            conditions.append("with_groups")
+        applies.append(" AND ".join(conditions))
         pairs.append((f"'{int(rule.id)}'", f"jsonb_build_array(w{n}, e{n}, h{n}, o{n})"))
 
     def total(letter):
@@ -124,17 +126,19 @@ def refresh_statement(rules, year, today, branch_ids=None):
                 f"{only.format(column='branch_id')} GROUP BY branch_id")
     insert_sql = f"""
 WITH branches AS (
-    SELECT b.node_id AS branch_id, b.path, b.kind, n.opened_on, n.closed_on, {g_columns}
+    SELECT b.node_id AS branch_id, b.path, b.kind, n.opened_on, n.closed_on, {g_columns},
+           EXISTS (SELECT 1 FROM {node} g WHERE g.parent_id = b.node_id AND g.kind = %(group_kind)s
+                   AND g.closed_on IS NULL) AS with_groups
     FROM {branch} b JOIN {node} n ON n.id = b.node_id LEFT JOIN compliance_held h ON h.branch_id = b.node_id
     WHERE (n.opened_on IS NULL OR n.opened_on <= %(last)s) AND (n.closed_on IS NULL OR n.closed_on > %(first)s)
           {only.format(column='b.node_id')}
 ), opened AS MATERIALIZED (
-    SELECT branch_id, path, kind, {', '.join(['g' + str(g) for g in range(groups)] + open_columns)}
+    SELECT branch_id, path, kind, with_groups, {', '.join(['g' + str(g) for g in range(groups)] + open_columns)}
     FROM branches
 ), held_masks AS MATERIALIZED (
-    SELECT branch_id, path, kind{''.join(', ' + c for c in held_masks)} FROM opened
+    SELECT branch_id, path, kind, with_groups{''.join(', ' + c for c in held_masks)} FROM opened
 ), masks AS MATERIALIZED (
-    SELECT branch_id, path, kind{''.join(', ' + c for c in final_masks)} FROM held_masks
+    SELECT branch_id, path, kind, with_groups{''.join(', ' + c for c in final_masks)} FROM held_masks
 ), computed AS MATERIALIZED (
     SELECT branch_id, path, {total('e')} AS expected, {total('h')} AS held, {total('o')} AS on_time,
            {detail} AS detail

@@ -213,3 +213,24 @@ def test_refresh_and_refresh_branch_agree_on_a_random_year(world):
     assert bulk == single
     assert sum(v[1] for v in bulk.values()) > 20  # the data set is not trivial
     assert any(v[2] < v[1] for v in bulk.values())  # some meetings were late
+
+
+def test_party_group_meetings_are_asked_only_of_branches_with_party_groups(world, rules):
+    from yinfa.core.models import OrgKind
+    from yinfa.core.testing import make_node
+
+    group_rule = ComplianceRule.objects.create(name="党小组会", meeting_kind=MeetingKind.GROUP,
+                                               frequency=Frequency.MONTH)
+    small = make_branch(world.unit_a, "甲县财政局离退休小支部")
+    grouped = make_branch(world.unit_a, "甲县财政局离退休大支部")
+    make_node(grouped.node, OrgKind.PARTY_GROUP, "甲县财政局第一党小组")
+
+    compliance.refresh(year=2026, today=TODAY)
+
+    assert str(group_rule.pk) not in BranchCompliance.objects.get(branch=small, year=2026).detail
+    assert masks(grouped, group_rule)[1] == bits(*range(6))  # January–June due, none held
+    stored = {row.branch_id: (row.expected, row.detail) for row in BranchCompliance.objects.filter(year=2026)}
+    for branch in (small, grouped):
+        compliance.refresh_branch(branch=branch, year=2026, today=TODAY)
+        row = BranchCompliance.objects.get(branch=branch, year=2026)
+        assert (row.expected, row.detail) == stored[branch.pk]
