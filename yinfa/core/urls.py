@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yinfa.core.views import accounts, audit, auth, home, jobs, notifications, org, system
+from yinfa.core.views import accounts, audit, auth, holidays, home, jobs, notifications, org, system
 
 app_name = "core"
 
@@ -49,4 +49,5 @@ urlpatterns = [
     # system administration
     path("system/", system.system_settings, name="system_settings"),
     path("system/maintenance/", system.maintenance, name="system_maintenance"),
+    path("system/holidays/", holidays.holiday_table, name="holiday_table"),
 ]

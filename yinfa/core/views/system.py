@@ -49,6 +49,8 @@ def _tabs(request, current):
     tabs = []
     if scope.has(Perm.SYSTEM_SETTINGS):
         tabs.append({"key": "settings", "label": _("Settings"), "url_name": "core:system_settings"})
+    if scope.has(Perm.SYSTEM_SETTINGS):
+        tabs.append({"key": "holidays", "label": _("Holiday table"), "url_name": "core:holiday_table"})
     if scope.has(Perm.SYSTEM_MAINTENANCE):
         tabs.append({"key": "maintenance", "label": _("Maintenance"), "url_name": "core:system_maintenance"})
     for tab in tabs:
