@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "yinfa.people",
     "yinfa.partylife",
     "yinfa.dues",
+    "yinfa.care",
 ]
 
 MIDDLEWARE = [
