@@ -3,16 +3,9 @@ their four anchors lies in the scope: a community sees its residents', a unit it
 to the organisations inside their node and above it; a campaign task also to the organisation it is assigned to."""
 
 from django.db import models
-from django.db.models import Q
 
-from yinfa.core.scope import scope_condition, scoped
-
-PERSON_ANCHORS = ("person__unit_path", "person__branch_path", "person__community_path", "person__registered_path")
-
-
-def ancestor_paths(path):
-    parts = [part for part in path.strip("/").split("/") if part]
-    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+from yinfa.core.scope import above_or_within, scoped
+from yinfa.people.querysets import PERSON_ANCHORS
 
 
 class PersonRowQuerySet(models.QuerySet):
@@ -24,9 +17,8 @@ class PersonRowQuerySet(models.QuerySet):
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, scope):
-        if scope is None:
-            return self.none()
-        return self.filter(scope_condition(scope, "scope_path") | Q(scope_path__in=ancestor_paths(scope.path)))
+        condition = above_or_within(scope, "scope_path")
+        return self.none() if condition is None else self.filter(condition)
 
 
 class CampaignTaskQuerySet(models.QuerySet):
@@ -36,6 +28,5 @@ class CampaignTaskQuerySet(models.QuerySet):
 
 class PolicyQuerySet(models.QuerySet):
     def visible_to(self, scope):
-        if scope is None:
-            return self.none()
-        return self.filter(scope_condition(scope, "node_path") | Q(node_path__in=ancestor_paths(scope.path)))
+        condition = above_or_within(scope, "node_path")
+        return self.none() if condition is None else self.filter(condition)

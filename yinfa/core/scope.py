@@ -41,6 +41,12 @@ class Scope:
         return bool(path) and path.startswith(self.path)
 
 
+def ancestor_paths(path):
+    """The materialised paths of a node and all its ancestors: '/1/2s/5/' → ['/1/', '/1/2s/', '/1/2s/5/']."""
+    parts = [part for part in path.strip("/").split("/") if part]
+    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+
+
 def scope_condition(scope, *path_lookups):
     """A Q object true when any of the given path lookups lies in the scope's subtree."""
     if scope is None or not path_lookups:
@@ -49,6 +55,14 @@ def scope_condition(scope, *path_lookups):
     for lookup in path_lookups:
         condition |= Q(**{f"{lookup}__startswith": scope.path})
     return condition
+
+
+def above_or_within(scope, column):
+    """Q: the node path in ``column`` lies in the scope, or the scope lies inside that node (a campaign, round or
+    policy of a county is seen by its units too). None without a scope."""
+    if scope is None:
+        return None
+    return scope_condition(scope, column) | Q(**{f"{column}__in": ancestor_paths(scope.path)})
 
 
 def scoped(queryset, scope, *path_lookups):

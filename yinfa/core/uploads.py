@@ -6,6 +6,7 @@ The old binary Office formats share one container (OLE2): only there does the fi
 """
 
 import io
+import uuid
 import zipfile
 
 PDF = "application/pdf"
@@ -68,3 +69,10 @@ def sniff(upload):
         name = (upload.name or "").lower()
         return DOC if name.endswith(".doc") else XLS if name.endswith(".xls") else None
     return None
+
+
+def stored_name(folder: str, filename: str) -> str:
+    """Where an upload is stored: ``folder`` and a random name with the original extension only (the name the user
+    gave may hold personal data)."""
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"{folder}/{uuid.uuid4().hex}.{suffix}"

@@ -4,8 +4,7 @@ member's own rows, by the person's anchors."""
 from django.db import models
 
 from yinfa.core.scope import scoped
-
-PERSON_ANCHORS = ("person__unit_path", "person__branch_path", "person__community_path", "person__registered_path")
+from yinfa.people.querysets import PERSON_ANCHORS
 
 
 class PensionBaseQuerySet(models.QuerySet):

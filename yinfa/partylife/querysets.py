@@ -13,22 +13,8 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
-from yinfa.core.scope import scope_condition, scoped
-
-PERSON_ANCHORS = ("person__unit_path", "person__branch_path", "person__community_path", "person__registered_path")
-
-
-def ancestor_paths(path):
-    """The materialised paths of a node and all its ancestors: '/1/2s/5/' → ['/1/', '/1/2s/', '/1/2s/5/']."""
-    parts = [part for part in path.strip("/").split("/") if part]
-    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
-
-
-def above_or_within(scope, column):
-    """Q: ``column`` (a node path) lies in the scope, or the scope lies inside that node."""
-    if scope is None:
-        return None
-    return scope_condition(scope, column) | Q(**{f"{column}__in": ancestor_paths(scope.path)})
+from yinfa.core.scope import above_or_within, scoped
+from yinfa.people.querysets import PERSON_ANCHORS
 
 
 class BranchQuerySet(models.QuerySet):

@@ -9,6 +9,8 @@ from yinfa.core.scope import scoped
 # The four anchors of design.md (former unit, branch, residence, community registered with), through the
 # copies of their tree paths on the person row.
 ANCHOR_PATHS = ("unit_path", "branch_path", "community_path", "registered_path")
+# The same, reached from a row that belongs to a person (``person`` foreign key): how other apps scope such rows.
+PERSON_ANCHORS = tuple(f"person__{path}" for path in ANCHOR_PATHS)
 
 
 class PersonQuerySet(models.QuerySet):

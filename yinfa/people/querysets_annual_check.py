@@ -8,14 +8,8 @@
 
 from django.db.models import Count, Q
 
-from yinfa.core.scope import scope_condition
+from yinfa.core.scope import ancestor_paths, scope_condition
 from yinfa.people.models import AnnualCheckCampaign, AnnualCheckItem, CampaignStatus, CheckStatus, Person
-
-
-def ancestor_paths(path):
-    """The materialised paths of a node and all its ancestors: '/1/2s/5/' → ['/1/', '/1/2s/', '/1/2s/5/']."""
-    parts = [part for part in path.strip("/").split("/") if part]
-    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
 
 
 def campaign_condition(scope, prefix=""):

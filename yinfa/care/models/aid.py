@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yinfa.care.querysets import PersonRowQuerySet
+from yinfa.core.uploads import stored_name
 
 
 class AidKind(models.TextChoices):
@@ -82,8 +83,7 @@ class AidStep(models.Model):
 
 
 def aid_file_path(instance, filename):
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"aid/{instance.application.uid}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name(f"aid/{instance.application.uid}", filename)
 
 
 class AidAttachment(models.Model):

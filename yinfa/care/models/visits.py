@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yinfa.care.querysets import CampaignQuerySet, CampaignTaskQuerySet, PersonRowQuerySet
+from yinfa.core.uploads import stored_name
 
 
 class VisitKind(models.TextChoices):
@@ -58,8 +59,7 @@ class Visit(models.Model):
 
 
 def visit_photo_path(instance, filename):
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"visits/{instance.visit.uid}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name(f"visits/{instance.visit.uid}", filename)
 
 
 class VisitPhoto(models.Model):

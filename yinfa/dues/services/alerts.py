@@ -17,12 +17,12 @@ from django.utils.translation import ngettext
 
 from yinfa.core.models import RoleGrant
 from yinfa.core.permissions import Role
+from yinfa.core.scope import ancestor_paths
 from yinfa.core.services.notifications import notify
 from yinfa.dues.models import AlertLevel, ArrearsAlert
 from yinfa.dues.rules import ESCALATION_MONTHS, WARNING_MONTHS, month_key
 from yinfa.dues.selectors import arrears
 from yinfa.partylife.models import Branch
-from yinfa.partylife.querysets import ancestor_paths
 
 CHUNK = 500
 NAMES_SHOWN = 20

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yinfa.core.uploads import stored_name
 from yinfa.partylife.querysets import BranchAssessmentQuerySet, RoundQuerySet
 
 
@@ -139,10 +140,7 @@ class BranchAssessment(models.Model):
 
 
 def evidence_path(instance, filename):
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"assessment/{instance.assessment.round_id}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name(f"assessment/{instance.assessment.round_id}", filename)
 
 
 class ItemScore(models.Model):

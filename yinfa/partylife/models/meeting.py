@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yinfa.core.uploads import stored_name
 from yinfa.partylife.periods import days_after_ends
 from yinfa.partylife.querysets import AttendanceQuerySet, MeetingQuerySet
 
@@ -150,8 +151,7 @@ class Attendance(models.Model):
 
 
 def meeting_file_path(instance, filename):
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"meetings/{instance.meeting.uid}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name(f"meetings/{instance.meeting.uid}", filename)
 
 
 class MeetingFile(models.Model):

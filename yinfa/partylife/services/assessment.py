@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from yinfa.core import audit
 from yinfa.core.models import AuditAction, OrgKind, OrgNode, RoleGrant
 from yinfa.core.permissions import Perm, Role
+from yinfa.core.scope import ancestor_paths
 from yinfa.core.services.notifications import notify
 from yinfa.partylife import assessment_metrics
 from yinfa.partylife.assessment_presets import PRESETS, THRESHOLD_RANGES
@@ -34,7 +35,7 @@ from yinfa.partylife.models import (
     RoundStatus,
     Scheme,
 )
-from yinfa.partylife.querysets import ancestor_paths, templates_visible_to
+from yinfa.partylife.querysets import templates_visible_to
 
 ROUND_MOVES = {
     RoundStatus.DRAFT: {RoundStatus.SELF_ASSESSMENT},

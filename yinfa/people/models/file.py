@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yinfa.core.fields import EncryptedTextField
+from yinfa.core.uploads import stored_name
 
 
 class Relation(models.TextChoices):
@@ -102,9 +103,7 @@ class DocumentKind(models.TextChoices):
 
 
 def document_path(instance, filename):
-    # Never the original name (it may hold personal data); the extension only.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"people/{instance.person.uid}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name(f"people/{instance.person.uid}", filename)
 
 
 class Document(models.Model):

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from yinfa.core import audit
 from yinfa.core.models import AuditAction, OrgNode, RoleGrant
 from yinfa.core.permissions import Perm, Role
+from yinfa.core.scope import ancestor_paths
 from yinfa.core.services.jobs import start_job
 from yinfa.core.services.notifications import notify
 from yinfa.people.models import AnnualCheckCampaign, AnnualCheckItem, CampaignStatus, CheckStatus, Person
-from yinfa.people.querysets_annual_check import ancestor_paths, campaign_within, unit_progress
+from yinfa.people.querysets_annual_check import campaign_within, unit_progress
 
 # Up to this many people the items are created at once; above, by a background job with a progress bar.
 SYNC_LIMIT = 5_000
