@@ -2,7 +2,6 @@
 
 import datetime
 import signal
-import time
 
 import pytest
 import time_machine
@@ -73,12 +72,24 @@ def restore_signals():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_heartbeat_thread_beats_until_stopped():
+def test_the_heartbeat_thread_beats_until_stopped(monkeypatch):
+    import threading
+
+    from yinfa.core.management.commands import run_worker
+
+    # The main thread waits on an event, not on the table: the in-memory test database (SQLite shared cache)
+    # answers "table is locked" at once to a reader while the thread writes, instead of waiting.
+    beaten = threading.Event()
+    real_beat = run_worker.beat
+
+    def beat_and_tell(*args, **kwargs):
+        real_beat(*args, **kwargs)
+        beaten.set()
+
+    monkeypatch.setattr(run_worker, "beat", beat_and_tell)
     thread = HeartbeatThread("thread-worker", interval=0.05)
     thread.start()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not WorkerHeartbeat.objects.filter(worker_id="thread-worker").exists():
-        time.sleep(0.05)
+    assert beaten.wait(timeout=5)
     thread.stop()
     thread.join(timeout=5)
     assert not thread.is_alive()
