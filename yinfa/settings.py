@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "yinfa.partylife",
     "yinfa.dues",
     "yinfa.care",
+    "yinfa.needs",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ urlpatterns = [
     path("people/", include("yinfa.people.urls")),
     path("party/", include("yinfa.partylife.urls")),
     path("dues/", include("yinfa.dues.urls")),
+    path("care/", include("yinfa.care.urls")),
+    path("services/", include("yinfa.needs.urls")),
     path("", include("yinfa.core.urls")),
 ]
 

@@ -30,3 +30,10 @@ class PolicyQuerySet(models.QuerySet):
     def visible_to(self, scope):
         condition = above_or_within(scope, "node_path")
         return self.none() if condition is None else self.filter(condition)
+
+
+def hospital_stays(scope):
+    """Hospital stays (the person file's life events of kind hospital) of the people in the scope."""
+    from yinfa.people.models import LifeEvent, LifeEventKind
+
+    return scoped(LifeEvent.objects.filter(kind=LifeEventKind.HOSPITAL), scope, *PERSON_ANCHORS)

@@ -18,11 +18,15 @@ from yinfa.core.models import AuditAction, SystemSetting
 SYSTEM_NAME = "system_name"
 PASSWORD_MAX_AGE_DAYS = "password_max_age_days"
 LOGIN_NOTICE = "login_notice"
+WISH_CLAIM_DAYS = "wish_claim_days"
+
+DEFAULT_WISH_CLAIM_DAYS = 14
 
 LABELS = {
     SYSTEM_NAME: _("Deployment display name"),
     PASSWORD_MAX_AGE_DAYS: _("Password maximum age (days)"),
     LOGIN_NOTICE: _("Login page notice"),
+    WISH_CLAIM_DAYS: _("Days to fulfil a claimed wish"),
 }
 
 CACHE_SECONDS = 30
@@ -75,12 +79,19 @@ def login_notice():
     return get(LOGIN_NOTICE) or ""
 
 
+def wish_claim_days():
+    """Days a claimant has to fulfil a micro-wish before it returns to the wall."""
+    value = get(WISH_CLAIM_DAYS)
+    return DEFAULT_WISH_CLAIM_DAYS if value is None else int(value)
+
+
 def current_values():
     """The effective value of every editable setting (for the settings form)."""
     return {
         SYSTEM_NAME: get(SYSTEM_NAME) or "",
         PASSWORD_MAX_AGE_DAYS: password_max_age_days(),
         LOGIN_NOTICE: login_notice(),
+        WISH_CLAIM_DAYS: wish_claim_days(),
     }
 
 

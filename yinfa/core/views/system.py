@@ -36,6 +36,9 @@ class SystemSettingsForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("A short notice shown on the login page, e.g. planned maintenance. Leave empty "
                                "for none."))
+    wish_claim_days = forms.IntegerField(
+        label=runtime_settings.LABELS[runtime_settings.WISH_CLAIM_DAYS], min_value=1, max_value=365,
+        help_text=gettext_lazy("A claimed micro-wish not fulfilled within this many days returns to the wish wall."))
 
     def clean_system_name(self):
         return self.cleaned_data["system_name"].strip()

@@ -1,0 +1,5 @@
+"""The care JSON API: aid."""
+
+
+def register(router):
+    pass

@@ -1,0 +1,5 @@
+"""The care JSON API: contacts."""
+
+
+def register(router):
+    pass

@@ -1,0 +1,5 @@
+"""The care JSON API: visits."""
+
+
+def register(router):
+    pass

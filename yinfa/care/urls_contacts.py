@@ -1,0 +1,3 @@
+"""URLs of the care app: contacts."""
+
+urlpatterns = []

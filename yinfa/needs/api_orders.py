@@ -1,0 +1,5 @@
+"""The needs JSON API: orders."""
+
+
+def register(router):
+    pass

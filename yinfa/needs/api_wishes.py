@@ -1,0 +1,5 @@
+"""The needs JSON API: wishes."""
+
+
+def register(router):
+    pass

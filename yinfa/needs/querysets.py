@@ -1,0 +1,65 @@
+"""Reads of the needs app, always within a scope.
+
+Orders and wishes belong to a person and are visible when the person is (one of their four anchors lies in the
+scope: a community sees its residents', a unit its retirees'). An order is also visible to the organisation
+handling it, and to the volunteer it is assigned to (``assigned_to_me``). The resource list, the service menu and
+the project list belong to an organisation and are seen inside it and from above; the wish wall of an
+organisation is seen by everyone inside it and above it (``on_wall_for``)."""
+
+from django.db import models
+from django.db.models import Q
+
+from yinfa.core.scope import above_or_within, scope_condition, scoped
+from yinfa.people.querysets import PERSON_ANCHORS
+
+
+def _within_or_above(queryset, scope, column):
+    condition = above_or_within(scope, column)
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+class OwnedByNodeQuerySet(models.QuerySet):
+    """Resources, menu items and projects: an organisation's list, seen inside it and from above."""
+
+    def visible_to(self, scope):
+        return _within_or_above(self, scope, "node_path")
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class OrderQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        return scoped(self, scope, "handler_path", *PERSON_ANCHORS)
+
+    def assigned_to(self, user):
+        return self.filter(assignee=user)
+
+    def of_person(self, person):
+        return self.filter(person=person)
+
+
+class WishQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        """Staff: wishes of the people in their scope."""
+        return scoped(self, scope, *PERSON_ANCHORS)
+
+    def on_wall_for(self, scope):
+        """The wish wall: published wishes (and claimed ones, shown as taken) of the walls at the scope's node,
+        above it or inside it."""
+        condition = above_or_within(scope, "wall_path")
+        if condition is None:
+            return self.none()
+        return self.filter(condition)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        condition = scope_condition(scope, *(f"wish__{p}" for p in PERSON_ANCHORS))
+        wall = above_or_within(scope, "wish__wall_path")
+        if condition is None:
+            return self.none()
+        return self.filter(condition | wall)
+
+    def by(self, user):
+        return self.filter(Q(claimant=user))

@@ -1,0 +1,3 @@
+"""URLs of the needs app: wishes."""
+
+urlpatterns = []
