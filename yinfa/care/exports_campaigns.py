@@ -12,7 +12,7 @@ TASK_EXPORT_LIMIT = 50_000
 
 def write_coverage(path, campaign, coverage):
     """The coverage sheet; returns the number of organisation rows."""
-    columns = [(_("Visiting organisation"), 36), (_("Planned"), 10), (_("Visited"), 10), (_("Not visited"), 12),
+    columns = [(_("Visiting organisation"), 36), (_("Planned visits"), 10), (_("Visited"), 10), (_("Not visited"), 12),
                (_("To visit"), 10), (_("Visited (%)"), 12)]
     with XlsxStream(path, columns, sheet_name=_("Coverage")) as sheet:
         for row in coverage.rows:

@@ -225,7 +225,7 @@ def test_the_coverage_and_the_task_list_are_exported_and_audited(world, roster):
                        task=task_of(campaign, roster.lixiu), reason="外出")
     client = login(world.county_a_admin)
     coverage = workbook_rows(client.get(url("campaign_export", campaign.pk)))
-    assert coverage[0][:2] == ["Visiting organisation", "Planned"]
+    assert coverage[0][:2] == ["Visiting organisation", "Planned visits"]
     assert ["甲县财政局", 2, 0, 1, 1, 0] in coverage and coverage[-1][1:] == [3, 0, 1, 2, 0]
     tasks = workbook_rows(client.get(url("campaign_export", campaign.pk, part="tasks", status="skipped")))
     assert tasks[1:] == [["离休甲", "甲县财政局", "Not visited (reason)", "外出", None]]
