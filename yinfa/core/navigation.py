@@ -24,7 +24,7 @@ MODULES = (
     Module("imports", _("Roster import"), "upload", "people:import_list", (Perm.PEOPLE_IMPORT,)),
     Module("partylife", _("Party life"), "flag", "partylife:branch_list", (Perm.PARTY_VIEW,)),
     Module("dues", _("Party dues"), "cash-coin", "dues:home", (Perm.DUES_MANAGE,)),
-    Module("care", _("Care and visits"), "heart", None, (Perm.CARE_VIEW,)),
+    Module("care", _("Care and visits"), "heart", "care:home", (Perm.CARE_VIEW, Perm.SERVICE_FULFIL)),
     Module("needs", _("Services and wishes"), "basket", None, (Perm.CARE_VIEW, Perm.SERVICE_FULFIL)),
     Module("engagement", _("Contribution and activities"), "people", None, (Perm.PEOPLE_VIEW,)),
     Module("reports", _("Statistics and reports"), "bar-chart", None, (Perm.PEOPLE_VIEW,)),

@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from yinfa.core.api import views
 from yinfa.care import api as care_api
+from yinfa.core.api import views
 from yinfa.dues import api as dues_api
 from yinfa.needs import api as needs_api
 from yinfa.partylife import api as partylife_api

@@ -1,0 +1,250 @@
+"""Visit pages: the list (filters, load more, Excel export), recording a visit (choosing the person first when the
+link does not name one; ``?person=``, ``?kind=``, ``?stay=`` and ``?task=`` pre-fill it), the detail page with the
+"turn into a service order / micro-wish" buttons, and the photos (served only through the scoped view).
+
+Every read goes through ``Visit.objects.visible_to(request.scope)`` / ``Person.objects.visible_to``: a visit, a
+person or a campaign task outside the scope answers 404. Writes are ``yinfa.care.services.visits``'.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from yinfa.care import exports_visits as exports
+from yinfa.care.filters_visits import VisitFilter
+from yinfa.care.forms_visits import VisitForm
+from yinfa.care.models import CampaignTask, TaskStatus, Visit, VisitKind, VisitPhoto
+from yinfa.care.services import visits as services
+from yinfa.core import uploads
+from yinfa.core.access import scope_checked
+from yinfa.core.forms_org import add_service_errors
+from yinfa.core.keyset import keyset_page, next_page_url
+from yinfa.core.models import OrgKind, OrgNode
+from yinfa.core.permissions import Perm
+from yinfa.core.views.home import module
+from yinfa.people.filters import name_search_condition
+from yinfa.people.models import LifeEvent, LifeEventKind, Person
+
+PAGE_SIZE = 50
+ORGANISATION_SELECT_LIMIT = 300  # above this many the filter takes an organisation id
+CHOOSER_LIMIT = 30
+ORGANISATION_KINDS = (OrgKind.BUREAU, OrgKind.DISTRICT, OrgKind.UNIT, OrgKind.STREET, OrgKind.COMMUNITY)
+LIST_FIELDS = ("pk", "person", "kind", "visited_on", "visitors", "leaders", "gift", "money", "needs",
+               "feedback", "organisation", "hospital_stay_id", "task_id", "person__name", "person__name_pinyin",
+               "person__deceased_on", "person__unit", "person__community", "person__unit__name",
+               "person__community__name", "organisation__name")
+PERSON_FIELDS = ("pk", "name", "name_pinyin", "gender", "birth_date", "deceased_on", "version", "unit", "community",
+                 "registered_community", "unit_path", "community_path", "registered_path", "branch_path",
+                 "unit__name", "community__name")
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+def visible_visits(request):
+    return Visit.objects.visible_to(request.scope)
+
+
+def can_manage(request):
+    return request.scope.has(Perm.CARE_MANAGE)
+
+
+def int_param(request, name):
+    """The integer GET/POST parameter ``name``; None when absent; 404 when not a number."""
+    value = request.GET.get(name) or request.POST.get(name)
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit():
+        raise Http404
+    return int(value)
+
+
+def visible_person(request, pk):
+    people = Person.objects.visible_to(request.scope).select_related("unit", "community").only(*PERSON_FIELDS)
+    return get_object_or_404(people, pk=pk)
+
+
+def choose_people(request, *, alive_only):
+    """The people of the scope matching ``?q=`` (name, pinyin or initials), for the "choose the person" step."""
+    query = (request.GET.get("q") or "").strip()
+    condition = name_search_condition(query)
+    if condition is None:
+        return query, []
+    people = Person.objects.visible_to(request.scope).filter(condition)
+    if alive_only:
+        people = people.alive()
+    people = people.select_related("unit", "community").only(*PERSON_FIELDS).order_by("name_pinyin", "pk")
+    return query, list(people[:CHOOSER_LIMIT])
+
+
+def organisation_options(request):
+    """The organisations for the filter's select (None when the scope holds too many to list)."""
+    nodes = list(OrgNode.objects.visible_to(request.scope).filter(kind__in=ORGANISATION_KINDS)
+                 .only("pk", "name", "path", "depth").order_by("path")[: ORGANISATION_SELECT_LIMIT + 1])
+    return None if len(nodes) > ORGANISATION_SELECT_LIMIT else nodes
+
+
+def list_queryset(filterset):
+    return (filterset.results().select_related("person__unit", "person__community", "organisation")
+            .only(*LIST_FIELDS))
+
+
+# --- list and export -------------------------------------------------------------------------------------------
+
+@module("care")
+@require_GET
+@scope_checked(Perm.CARE_VIEW)
+def visit_list(request):
+    filterset = VisitFilter(request.GET, scope=request.scope)
+    visits = list_queryset(filterset).annotate(photo_count=Count("photos"))
+    page = keyset_page(visits, before=request.GET.get("before"), size=PAGE_SIZE, field="visited_on")
+    organisations = organisation_options(request)
+    chosen = filterset.form.cleaned_data.get("organisation") if filterset.form.is_valid() else None
+    context = {
+        "filter": filterset, "visits": page.rows, "next_url": next_page_url(request, page),
+        "organisations": organisations, "chosen_organisation": chosen,
+        "is_first_page": not request.GET.get("before"), "filtered": filterset.is_filtered,
+        "can_manage": can_manage(request), "export_query": request.GET.urlencode(),
+    }
+    template = "care/visits/list.html"
+    if request.htmx and request.GET.get("before"):
+        template += "#rows"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@module("care")
+@require_GET
+@scope_checked(Perm.CARE_VIEW)
+def visit_export(request):
+    """The filtered list as an Excel file (capped; no ID numbers or phone numbers), audited."""
+    filterset = VisitFilter(request.GET, scope=request.scope)
+    visits = list_queryset(filterset).order_by("-visited_on", "-pk")[: exports.EXPORT_LIMIT]
+    content, rows = exports.visits_workbook(visits.iterator(chunk_size=2000))
+    filters = {name: value for name, value in request.GET.items() if name in filterset.filters and value}
+    services.record_export(actor=request.user, scope=request.scope, filters=filters, rows=rows, what=_("Visits"))
+    return exports.download(content, "visits")
+
+
+# --- record a visit --------------------------------------------------------------------------------------------
+
+def chosen_task(request):
+    """The campaign task of ``?task=`` (of the scope, else 404), or None."""
+    pk = int_param(request, "task")
+    if pk is None:
+        return None
+    tasks = CampaignTask.objects.visible_to(request.scope).select_related("campaign")
+    return get_object_or_404(tasks, pk=pk)
+
+
+def initial_values(request, *, person, stays, organisations, task):
+    initial = {"visited_on": timezone.localdate(), "organisation": request.scope.node_id}
+    kind = request.GET.get("kind")
+    if person.deceased_on is not None:
+        initial["kind"] = VisitKind.SURVIVOR
+    elif kind in VisitKind.values:
+        initial["kind"] = kind
+    elif task is not None:
+        initial["kind"] = VisitKind.FESTIVAL
+    stay = int_param(request, "stay")
+    if stay is not None and any(s.pk == stay for s in stays):
+        initial["hospital_stay"] = stay
+        initial.setdefault("kind", VisitKind.HOSPITAL)
+    if task is not None and any(o.pk == task.assignee_id for o in organisations):
+        initial["organisation"] = task.assignee_id
+    return initial
+
+
+def create_url(person, task):
+    url = reverse("care:visit_create") + f"?person={person.pk}"
+    return url + (f"&task={task.pk}" if task else "")
+
+
+@module("care")
+@require_http_methods(["GET", "POST"])
+@scope_checked(Perm.CARE_MANAGE)
+def visit_create(request):
+    task = chosen_task(request)
+    person_pk = task.person_id if task is not None else int_param(request, "person")
+    if person_pk is None:
+        query, people = choose_people(request, alive_only=False)
+        return render(request, "care/visits/choose_person.html", {
+            "query": query, "people": people, "limit": CHOOSER_LIMIT, "target": reverse("care:visit_create"),
+            "keep": {name: request.GET[name] for name in ("kind",) if request.GET.get(name)},
+            "title": _("Record a visit"),
+        })
+    person = visible_person(request, person_pk)
+    if task is not None and task.status == TaskStatus.DONE:
+        messages.info(request, _("This campaign task is already ticked off as visited."))
+    stay_queryset = (LifeEvent.objects.filter(person=person, kind=LifeEventKind.HOSPITAL)
+                     .only("pk", "person_id", "kind", "place", "starts_on", "ends_on").order_by("-starts_on", "-pk"))
+    organisations = services.organisation_choices(request.scope, person)
+    if request.method == "POST":
+        form = VisitForm(request.POST, request.FILES, stays=stay_queryset, organisations=organisations)
+        if form.is_valid():
+            try:
+                visit = services.create_visit(actor=request.user, scope=request.scope, person=person,
+                                              values=form.values(), photos=form.cleaned_data["photos"], task=task)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The visit to %(name)s is recorded.") % {"name": person.name})
+                return redirect("care:visit_detail", pk=visit.pk)
+    else:
+        form = VisitForm(initial=initial_values(request, person=person, stays=list(stay_queryset),
+                                                organisations=list(organisations), task=task),
+                         stays=stay_queryset, organisations=organisations)
+    return render(request, "care/visits/form.html", {
+        "form": form, "person": person, "task": task, "action": create_url(person, task),
+        "survivor_kind": VisitKind.SURVIVOR, "can_change_person": task is None,
+    })
+
+
+# --- detail and photos -----------------------------------------------------------------------------------------
+
+def get_visit(request, pk):
+    visits = visible_visits(request).select_related(
+        "person__unit", "person__community", "organisation", "hospital_stay", "task__campaign", "created_by")
+    return get_object_or_404(visits, pk=pk)
+
+
+@module("care")
+@require_GET
+@scope_checked(Perm.CARE_VIEW)
+def visit_detail(request, pk):
+    visit = get_visit(request, pk)
+    photos = list(visit.photos.only("pk", "visit_id", "content_type", "size", "uploaded_at"))
+    manage = can_manage(request)
+    return render(request, "care/visits/detail.html", {
+        "visit": visit, "person": visit.person, "photos": photos, "can_manage": manage,
+        "can_turn": manage and bool(visit.needs.strip() or visit.feedback.strip()),
+        "can_health": request.scope.has(Perm.HEALTH_VIEW), "can_open_file": request.scope.has(Perm.PEOPLE_VIEW),
+    })
+
+
+@module("care")
+@require_GET
+@scope_checked(Perm.CARE_VIEW)
+def visit_photo(request, pk):
+    """The stored photo, streamed inline, only for a visit in scope."""
+    photos = VisitPhoto.objects.filter(visit__in=visible_visits(request)).only("pk", "visit_id", "file",
+                                                                               "content_type")
+    photo = get_object_or_404(photos, pk=pk)
+    try:
+        stream = photo.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    extension = uploads.FILE_TYPES.get(photo.content_type, "bin")
+    response = FileResponse(stream, filename=f"visit-{photo.visit_id}-{photo.pk}.{extension}",
+                            content_type=photo.content_type or "application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
