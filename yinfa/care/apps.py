@@ -6,3 +6,6 @@ class CareConfig(AppConfig):
     name = "yinfa.care"
     label = "care"
     verbose_name = _("Care and visits")
+
+    def ready(self):
+        from yinfa.care import receivers  # noqa: F401

@@ -6,3 +6,6 @@ class NeedsConfig(AppConfig):
     name = "yinfa.needs"
     label = "needs"
     verbose_name = _("Services and wishes")
+
+    def ready(self):
+        from yinfa.needs import receivers  # noqa: F401
