@@ -45,8 +45,8 @@ class WishQuerySet(models.QuerySet):
         return scoped(self, scope, *PERSON_ANCHORS)
 
     def on_wall_for(self, scope):
-        """The wish wall: published wishes (and claimed ones, shown as taken) of the walls at the scope's node,
-        above it or inside it."""
+        """Wishes of the walls at the scope's node, above it or inside it (any status: the wall's reads in
+        ``services/wish_reads.py`` keep the published and the claimed ones)."""
         condition = above_or_within(scope, "wall_path")
         if condition is None:
             return self.none()
