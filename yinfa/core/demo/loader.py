@@ -8,6 +8,7 @@ import pyotp
 from django.db import connection, transaction
 from django.utils import timezone
 
+from yinfa.care.demo import seed_care, visits_with_needs
 from yinfa.core import audit
 from yinfa.core.demo import DEFAULT_SEED, DEMO_PASSWORD, DEMO_TOTP_SECRETS, REFERENCE_DATE
 from yinfa.core.demo.blueprint import COUNTY_CODE, ROOT_CODE, SIBLING_CODE, build_blueprint
@@ -25,6 +26,7 @@ from yinfa.core.permissions import Perm, Role
 from yinfa.core.scope import Scope
 from yinfa.core.services import accounts
 from yinfa.core.services.org import path_for
+from yinfa.needs.demo import seed_needs
 from yinfa.partylife.demo import seed_party_life
 from yinfa.partylife.profiles import ensure_branch_profiles
 from yinfa.people.models import Contact, Health, Honour, LifeEvent, Person
@@ -79,6 +81,8 @@ class SeedResult:
     logins: list = field(default_factory=list)  # (username, role label, node name, totp secret)
     files: dict = field(default_factory=dict)  # figures of the file rows (FileRecords.figures)
     party: dict = field(default_factory=dict)  # figures of party life and dues (yinfa.partylife.demo)
+    care: dict = field(default_factory=dict)  # figures of visits, campaigns, aid and care contacts (yinfa.care.demo)
+    needs: dict = field(default_factory=dict)  # figures of the three lists, orders and wishes (yinfa.needs.demo)
 
 
 def plan(seed=DEFAULT_SEED, scale=1.0):
@@ -249,13 +253,20 @@ def load(seed=DEFAULT_SEED, scale=1.0):
     logins = _create_accounts(nodes, blueprint, _retiree_with_account(county_people), now)
     party = seed_party_life(rng=random.Random(f"{seed}:party"), blueprint=blueprint, records=records, people=people,
                             nodes=nodes)
+    demo_accounts = {user.username: user for user in User.objects.all()}
+    care = seed_care(rng=random.Random(f"{seed}:care"), nodes=nodes, people=people, accounts=demo_accounts)
+    needs = seed_needs(rng=random.Random(f"{seed}:needs"), nodes=nodes, people=people, accounts=demo_accounts,
+                       visits=visits_with_needs())
     result = _summary(nodes, county_people, sibling_people, logins)
     result.files = files.figures()
     result.party = party
+    result.care = care
+    result.needs = needs
     audit.record(AuditAction.SYSTEM, actor=None, object_type="demo", object_repr="demo data loaded",
                  scope_path=nodes[ROOT_CODE].path,
                  detail={"event": "demo data loaded", "seed": seed, "scale": scale, "people": result.people,
-                         "files": result.files, "party": party, "organisations": len(nodes),
+                         "files": result.files, "party": party, "care": care, "needs": needs,
+                         "organisations": len(nodes),
                          "accounts": len(DEMO_LOGINS),
                          "digest": result.digest})
     return result

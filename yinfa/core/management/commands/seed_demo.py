@@ -86,6 +86,28 @@ class Command(BaseCommand):
                 out(_left(label, 28) + _right(party[key], 8))
             out(_left("  assessment round", 28) + f"{party['assessment_round']} "
                 f"({party['assessments']} branches, under review)")
+        care, needs = result.care, result.needs
+        if care and needs:
+            out("")
+            out("Care and services (2026 to 2026-11-22)")
+            for label, value in (
+                    ("  visits", care["visits"]),
+                    ("  春节 campaign visited", f"{care['spring_done']}/{care['spring_tasks']}"),
+                    ("  重阳/冬季 campaign visited", f"{care['winter_done']}/{care['winter_tasks']}"),
+                    ("  aid applications", care["aid"]),
+                    ("    awaiting unit review", care["aid_by_status"]["submitted"]),
+                    ("    awaiting approval", care["aid_by_status"]["unit_reviewed"]),
+                    ("    paid in 2026 (yuan)", care["aid_paid_2026_yuan"]),
+                    ("  care assignments", care["care_assignments"]),
+                    ("    vulnerable, no carer", care["care_unassigned"]),
+                    ("  care contacts (8 weeks)", care["care_contacts"]),
+                    ("  open escalations", care["escalations_open"]),
+                    ("  resources/menu/projects", f"{needs['resources']}/{needs['menu_items']}/{needs['projects']}"),
+                    ("  service orders", needs["orders"]),
+                    ("    overdue", needs["orders_overdue"]),
+                    ("  micro-wishes", needs["wishes"]),
+                    ("    claimed, being fulfilled", needs["claims_active"])):
+                out(_left(label, 28) + _right(value, 8))
         out("")
         out(f"Demo logins (password for all: {DEMO_PASSWORD})")
         out(_left("user name", 15) + _left("role", 34) + "organisation")
