@@ -25,7 +25,7 @@ def write_coverage(path, campaign, coverage):
 
 def write_tasks(path, tasks):
     """The task list; ``tasks`` yields CampaignTask rows with ``person`` and ``assignee`` loaded. Returns the rows."""
-    columns = [(_("Name"), 16), (_("Visiting organisation"), 36), (_("Status"), 14), (_("Reason"), 30),
+    columns = [(_("Full name"), 16), (_("Visiting organisation"), 36), (_("Status"), 14), (_("Reason"), 30),
                (_("Visited on"), 12)]
     count = 0
     with XlsxStream(path, columns, sheet_name=_("People to visit")) as sheet:

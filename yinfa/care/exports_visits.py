@@ -46,7 +46,7 @@ def visit_rows(visits):
 
 
 def visits_workbook(visits):
-    columns = [(_("Visited on"), 12), (_("Name"), 12), (_("Former work unit"), 26), (_("Community"), 20),
+    columns = [(_("Visited on"), 12), (_("Full name"), 12), (_("Former work unit"), 26), (_("Community"), 20),
                (_("Kind of visit"), 14), (_("Visitors"), 26), (_("Leaders present"), 20), (_("Gift"), 20),
                (_("Money (yuan)"), 12), (_("What the person said"), 40), (_("Needs"), 40),
                (_("Visiting organisation"), 24)]
@@ -61,6 +61,6 @@ def birthday_rows(rows):
 
 
 def birthdays_workbook(rows):
-    columns = [(_("Name"), 12), (_("Former work unit"), 26), (_("Community"), 20), (_("Age to be"), 10),
+    columns = [(_("Full name"), 12), (_("Former work unit"), 26), (_("Community"), 20), (_("Age to be"), 10),
                (_("Birthday"), 12), (_("Calendar"), 8), (_("Days to go"), 10), (_("Last birthday visit"), 14)]
     return workbook(columns, birthday_rows(rows), _("Round birthdays"))

@@ -53,7 +53,7 @@ class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TaskStatus.choices, empty_label=_("Everyone"))
     unit = django_filters.ModelChoiceFilter(label=_("Visiting organisation"), field_name="assignee",
                                             queryset=OrgNode.objects.none(), widget=forms.HiddenInput)
-    q = django_filters.CharFilter(label=_("Name"), field_name="person__name", lookup_expr="contains",
+    q = django_filters.CharFilter(label=_("Full name"), field_name="person__name", lookup_expr="contains",
                                   max_length=60)
 
     class Meta:

@@ -82,7 +82,7 @@ class State:
 
 
 class AssignmentFilter(ScopedFilterSet):
-    q = django_filters.CharFilter(label=_("Name"), method="filter_name")
+    q = django_filters.CharFilter(label=_("Full name"), method="filter_name")
     carer = django_filters.NumberFilter(label=_("Carer"), field_name="carer_id", widget=forms.HiddenInput)
     due = django_filters.ChoiceFilter(label=_("Due"), choices=Due.CHOICES, method="filter_due",
                                       empty_label=_("Any time"))
@@ -149,7 +149,7 @@ class ContactFilter(ScopedFilterSet):
 
 
 class EscalationFilter(ScopedFilterSet):
-    q = django_filters.CharFilter(label=_("Name"), method="filter_name")
+    q = django_filters.CharFilter(label=_("Full name"), method="filter_name")
     reason = django_filters.ChoiceFilter(label=_("Reason"), choices=EscalationReason.choices,
                                          empty_label=_("All reasons"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EscalationStatus.choices, empty_label=_("All"))

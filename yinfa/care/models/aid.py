@@ -23,7 +23,7 @@ class AidStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted, awaiting the unit's review")
     UNIT_REVIEWED = "unit_reviewed", _("Reviewed by the unit, awaiting approval")
     APPROVED = "approved", _("Approved, awaiting payment")
-    PAID = "paid", _("Paid")
+    PAID = "paid", _("Paid out")
     REJECTED = "rejected", _("Rejected")
 
 

@@ -185,7 +185,7 @@ def assignment_export(request):
     today = timezone.localdate()
     filterset = AssignmentFilter(request.GET, scope=request.scope, today=today)
     policy_set = scope_policies(request)
-    columns = [(_("Status"), 12), (_("Name"), 14), (_("Community"), 22), (_("Former work unit"), 24),
+    columns = [(_("Status"), 12), (_("Full name"), 14), (_("Community"), 22), (_("Former work unit"), 24),
                (_("Why"), 30), (_("Contact at least every (days)"), 12), (_("Carer"), 16), (_("From"), 12),
                (_("Until"), 12), (_("Last contact"), 12), (_("Next contact due"), 12), (_("Days overdue"), 10),
                (_("Unanswered in a row"), 10), (_("Open escalation"), 10)]
