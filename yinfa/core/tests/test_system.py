@@ -24,7 +24,7 @@ def fresh_settings_cache():
 
 
 def valid_form(**values):
-    data = {"system_name": "", "password_max_age_days": "90", "login_notice": ""}
+    data = {"system_name": "", "password_max_age_days": "90", "login_notice": "", "wish_claim_days": "14"}
     data.update(values)
     return data
 
@@ -58,6 +58,14 @@ def test_a_settings_change_is_stored_audited_and_read_back(world, settings):
     assert events["system_name"].changes == {"system_name": ["", "某市老干部服务平台"]}
     assert events["system_name"].actor == world.system_admin
     assert SystemSetting.objects.get(key="system_name").updated_by == world.system_admin
+
+
+def test_the_wish_claim_period_is_set_by_the_system_administrator(world):
+    assert system_settings.wish_claim_days() == 14
+    login(world.system_admin).post(SETTINGS, valid_form(wish_claim_days="21"))
+    assert system_settings.wish_claim_days() == 21
+    response = login(world.system_admin).post(SETTINGS, valid_form(wish_claim_days="0"))
+    assert response.status_code == 200 and system_settings.wish_claim_days() == 21
 
 
 def test_saving_unchanged_settings_writes_no_audit_row(world):
