@@ -68,7 +68,7 @@ def recent_condition(days=RECENT_DAYS):
 
 
 class OrderFilter(django_filters.FilterSet):
-    period = django_filters.ChoiceFilter(label=pgettext_lazy("service order", "Orders"), choices=Period.CHOICES,
+    period = django_filters.ChoiceFilter(label=pgettext_lazy("service order", "Which orders"), choices=Period.CHOICES,
                                          method="filter_period",
                                          empty_label=None)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=OrderStatus.choices, empty_label=_("All"))
