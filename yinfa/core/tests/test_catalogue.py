@@ -20,8 +20,8 @@ def test_every_message_has_a_chinese_translation():
 def test_the_compiled_catalogue_matches_the_source():
     catalogue = polib.pofile(str(PO))
     compiled = polib.mofile(str(PO.with_suffix(".mo")))
-    source = {e.msgid: e.msgstr for e in catalogue.translated_entries() if not e.msgid_plural}
-    built = {e.msgid: e.msgstr for e in compiled if not e.msgid_plural and e.msgid}
+    source = {(e.msgctxt, e.msgid): e.msgstr for e in catalogue.translated_entries() if not e.msgid_plural}
+    built = {(e.msgctxt, e.msgid): e.msgstr for e in compiled if not e.msgid_plural and e.msgid}
     assert source == built
 
 
