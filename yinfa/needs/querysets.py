@@ -30,7 +30,15 @@ class OwnedByNodeQuerySet(models.QuerySet):
 
 class OrderQuerySet(models.QuerySet):
     def visible_to(self, scope):
-        return scoped(self, scope, "handler_path", *PERSON_ANCHORS)
+        """Orders handled inside the scope or of a person visible in it. The person part is a subquery of
+        ``Person.objects.visible_to`` (four indexed prefix scans) rather than an OR across the join, which the
+        planner can only answer by scanning every person (bench/care.py: 350 ms → 60 ms at 200,000 people)."""
+        condition = scope_condition(scope, "handler_path")
+        if condition is None:
+            return self.none()
+        from yinfa.people.models import Person  # read at call time: this module is loaded with the models
+
+        return self.filter(condition | Q(person__in=Person.objects.visible_to(scope).values("pk")))
 
     def assigned_to(self, user):
         return self.filter(assignee=user)

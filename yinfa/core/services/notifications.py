@@ -25,6 +25,23 @@ def notify(*, recipients, title, body="", url="", obj=None, send_sms=False):
     transaction.on_commit(deliver)
 
 
+def notify_many(messages):
+    """Many notifications at once (a periodic job's batch): ``messages`` are dicts with the arguments of ``notify``
+    (``recipients``, ``title``, optional ``body``, ``url``, ``obj``). One bulk insert once the transaction commits,
+    instead of one transaction per message."""
+    rows = []
+    for message in messages:
+        obj = message.get("obj")
+        object_type = obj._meta.label_lower if obj is not None else ""
+        object_id = str(obj.pk) if obj is not None else ""
+        for rid in sorted({getattr(r, "pk", r) for r in message["recipients"] if r is not None}):
+            rows.append(Notification(recipient_id=rid, title=message["title"][:200], body=message.get("body", ""),
+                                     url=message.get("url", "")[:300], object_type=object_type,
+                                     object_id=object_id))
+    if rows:
+        transaction.on_commit(lambda: Notification.objects.bulk_create(rows, batch_size=1000))
+
+
 @transaction.atomic
 def mark_read(*, actor, notification_ids=None):
     """Mark the actor's own notifications read (all unread ones when no ids are given)."""

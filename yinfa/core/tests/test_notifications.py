@@ -133,3 +133,17 @@ def test_the_list_runs_the_same_number_of_queries_for_few_and_many_notifications
         response = client.get(LIST)
     assert len(listed_ids(response)) == 27
     assert len(many) == len(few)
+
+
+def test_many_notifications_are_written_in_one_insert_after_commit(world, django_capture_on_commit_callbacks):
+    from yinfa.core.services.notifications import notify_many
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify_many([{"recipients": [world.county_a_admin, world.unit_a_admin], "title": "预警一", "url": "/a/"},
+                     {"recipients": [world.unit_a_admin.pk, None], "title": "预警二", "obj": world.unit_a}])
+    assert Notification.objects.count() == 0 and len(callbacks) == 1
+    with CaptureQueriesContext(connection) as queries:
+        callbacks[0]()
+    assert len(queries) == 1
+    rows = sorted(Notification.objects.values_list("recipient__username", "title", "object_id"))
+    assert rows == [("a_admin", "预警一", ""), ("a_unit", "预警一", ""), ("a_unit", "预警二", str(world.unit_a.pk))]
