@@ -3,7 +3,8 @@ escalations (list, detail, record the follow-up) and policies (the effective pol
 remove the policy of the scope's own organisation).
 
 Scoped like the pages: with CARE_VIEW, the rows of the scope (``visible_to(request.scope)``); a carer also (or,
-without CARE_VIEW, only) reaches their own assignments, their contacts and escalations. Anything else answers 404.
+without CARE_VIEW, only) reaches their own open assignments, their contacts and escalations (not once the
+assignment has ended). Anything else answers 404.
 Writes go through ``yinfa.care.services.contacts`` / ``escalations``.
 """
 
@@ -226,7 +227,8 @@ def filter_parameters(filterset_class):
 
 
 class CareViewSet(viewsets.GenericViewSet):
-    """Rows of the scope with CARE_VIEW; a carer's own rows (``carer_lookup``) in any case."""
+    """Rows of the scope with CARE_VIEW; a carer's own rows (``carer_lookup``) while the assignment is open
+    (``open_lookup``): a former carer keeps nothing."""
 
     yinfa_access = SCOPE_CHECKED
     yinfa_perms = ()
@@ -234,10 +236,11 @@ class CareViewSet(viewsets.GenericViewSet):
     filter_backends = []
     lookup_value_converter = "int"
     carer_lookup = "carer"
+    open_lookup = "ended_on__isnull"
 
     def get_queryset(self):
         model = self.queryset.model
-        own = model.objects.filter(**{self.carer_lookup: self.request.user})
+        own = model.objects.filter(**{self.carer_lookup: self.request.user, self.open_lookup: True})
         if self.request.scope.has(Perm.CARE_VIEW):
             return model.objects.visible_to(self.request.scope) | own
         return own
@@ -319,6 +322,7 @@ class CareContactViewSet(CareViewSet):
     queryset = CareContact.objects.none()
     serializer_class = CareContactSerializer
     carer_lookup = "assignment__carer"
+    open_lookup = "assignment__ended_on__isnull"
 
     def rows(self, queryset):
         return queryset.select_related("person", "carer")
@@ -347,7 +351,7 @@ class CareContactViewSet(CareViewSet):
         form = CareContactCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         values = dict(form.validated_data)
-        reachable = CareAssignment.objects.filter(carer=request.user)
+        reachable = CareAssignment.objects.filter(carer=request.user, ended_on__isnull=True)
         if request.scope.has(Perm.CARE_VIEW):
             reachable = CareAssignment.objects.visible_to(request.scope) | reachable
         assignment = get_object_or_404(reachable, pk=values.pop("assignment"))
@@ -371,6 +375,7 @@ class EscalationViewSet(CareViewSet):
     queryset = Escalation.objects.none()
     serializer_class = CareEscalationSerializer
     carer_lookup = "assignment__carer"
+    open_lookup = "assignment__ended_on__isnull"
 
     def rows(self, queryset):
         return queryset.select_related("person", "assignment__carer", "resolved_by")

@@ -6,7 +6,8 @@ Who may do what:
 - an assignment: CARE_MANAGE in a scope that sees the person; the carer is a community staff account or a
   volunteer holding that role at the person's community or a node above it, within the organisation shared by
   the scope and the community (``carer_paths``);
-- a contact: the assignment's carer, or CARE_MANAGE staff of the scope (recorded as themselves).
+- a contact: the assignment's carer while it is open, or CARE_MANAGE staff of the scope (recorded as themselves);
+- the full phone number: the carer while the assignment is open, or staff with PEOPLE_REVEAL (audited).
 """
 
 import datetime
@@ -35,6 +36,7 @@ from yinfa.core.permissions import Perm, Role
 from yinfa.core.scope import ancestor_paths
 from yinfa.core.services.notifications import notify
 from yinfa.people.models import Person
+from yinfa.people.services.person import reveal_value
 
 POLICY_FIELDS = ("node", "condition", "interval_days", "active")
 ASSIGNMENT_FIELDS = ("person", "carer", "interval_days", "started_on", "ended_on", "next_due_on")
@@ -252,8 +254,26 @@ def end_assignment(*, actor, scope, assignment, today=None):
 
 # --- contacts -------------------------------------------------------------------------------------------------
 
+def is_carer(user, assignment):
+    """``user`` looks after the person now: an ended assignment leaves its former carer nothing."""
+    return assignment.carer_id == user.pk and assignment.ended_on is None
+
+
 def may_log(user, scope, assignment):
-    return assignment.carer_id == user.pk or (scope is not None and scope.has(Perm.CARE_MANAGE))
+    return is_carer(user, assignment) or (scope is not None and scope.has(Perm.CARE_MANAGE))
+
+
+def may_reveal_phone(user, scope, assignment):
+    return is_carer(user, assignment) or (scope is not None and scope.has(Perm.PEOPLE_REVEAL))
+
+
+def reveal_phone(*, actor, scope, assignment):
+    """The person's full phone number to call them (the current carer, or staff with PEOPLE_REVEAL); audited as a
+    reveal. The pages call it on a POST only, so that another site cannot make a browser reveal it."""
+    if not may_log(actor, scope, assignment) or not may_reveal_phone(actor, scope, assignment):
+        raise PermissionDenied
+    return reveal_value(actor=actor, person=assignment.person, field="phone",
+                        reason=_("Care contact by the carer")) or ""
 
 
 @transaction.atomic

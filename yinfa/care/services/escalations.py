@@ -3,13 +3,21 @@ row, or when the person needs help; each notifies the community head, the person
 someone with CARE_MANAGE records the follow-up.
 
 One open escalation per assignment and reason (a partial unique constraint): opening is ``get_or_create`` and a
-concurrent opener gets the existing one. The overdue job opens one escalation per missed due date: not again while
-one is open, nor after a follow-up until a new due date is missed.
+concurrent opener gets the existing one.
+
+The overdue rule (the periodic job): an open assignment of a living person is escalated as "overdue" when its next
+contact was due before today, unless an overdue escalation of it is open, or one was followed up at most
+``interval_days`` days ago. The follow-up of an overdue escalation counts like a contact for this check: the carer has a
+new interval from the day of the follow-up, and without an answered contact logged by then (the later of that day
+and the contact's own due date, ``grace_until``) the assignment is escalated again the day after. A follow-up thus
+never silences the job for good; a contact logged after it moves the next due date as usual.
 """
+
+import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +27,7 @@ from yinfa.core import audit
 from yinfa.core.models import AuditAction, RoleGrant
 from yinfa.core.permissions import Perm, Role
 from yinfa.core.recipients import holders_at
-from yinfa.core.services.notifications import notify
+from yinfa.core.services.notifications import notify, notify_many
 
 ESCALATION_FIELDS = ("person", "assignment", "reason", "status", "follow_up", "resolved_by", "resolved_at")
 FOLLOW_UP_MAX = 4000
@@ -76,13 +84,31 @@ def open_escalation(*, assignment, reason, actor=None, note=""):
     return escalation, created
 
 
+def grace_until(assignment, followed_up_on):
+    """The last day without an overdue escalation after a follow-up of one on ``followed_up_on``: the later of
+    the next due date and the follow-up day plus the interval."""
+    return max(assignment.next_due_on, followed_up_on + datetime.timedelta(days=assignment.interval_days))
+
+
 def overdue_candidates(today):
-    """Open assignments (of living people) whose contact is overdue and whose missed due date is not escalated."""
-    escalated = Escalation.objects.filter(assignment=OuterRef("pk"), reason=EscalationReason.OVERDUE).filter(
-        Q(status=EscalationStatus.OPEN) | Q(opened_at__date__gt=OuterRef("next_due_on")))
+    """Open assignments (of living people) whose contact is overdue and that have no open overdue escalation,
+    with ``followed_up_at``: when the latest overdue escalation was followed up (or None). ``escalate_overdue``
+    leaves out those still within the grace of that follow-up."""
+    is_open = Escalation.objects.filter(assignment=OuterRef("pk"), reason=EscalationReason.OVERDUE,
+                                        status=EscalationStatus.OPEN)
+    followed_up = (Escalation.objects.filter(assignment=OuterRef("pk"), reason=EscalationReason.OVERDUE,
+                                             status=EscalationStatus.RESOLVED)
+                   .order_by("-resolved_at").values("resolved_at")[:1])
     return (CareAssignment.objects.filter(ended_on__isnull=True, next_due_on__lt=today,
                                           person__deceased_on__isnull=True)
-            .filter(~Exists(escalated)))
+            .filter(~Exists(is_open)).annotate(followed_up_at=Subquery(followed_up)))
+
+
+def _past_grace(row, today):
+    if row["followed_up_at"] is None:
+        return True
+    followed_up_on = timezone.localdate(row["followed_up_at"])
+    return followed_up_on + datetime.timedelta(days=row["interval_days"]) < today
 
 
 def _heads(rows, today):
@@ -121,10 +147,11 @@ def _insert(rows):
 @transaction.atomic
 def escalate_overdue(*, today):
     """The periodic job's work: open an "overdue" escalation for each open assignment whose next contact was due
-    before ``today`` (set-based; idempotent). Returns the escalations opened."""
-    fields = ("pk", "person_id", "carer_id", "next_due_on", "person__name", "person__community_id",
-              "person__unit_id")
-    rows = list(overdue_candidates(today).order_by("pk").values(*fields))
+    before ``today``, unless one is open or was followed up within the interval (see the module's
+    docstring; set-based; idempotent). Returns the escalations opened."""
+    fields = ("pk", "person_id", "carer_id", "next_due_on", "interval_days", "followed_up_at", "person__name",
+              "person__community_id", "person__unit_id")
+    rows = [row for row in overdue_candidates(today).order_by("pk").values(*fields) if _past_grace(row, today)]
     if not rows:
         return []
     heads = _heads(rows, today)
@@ -132,13 +159,15 @@ def escalate_overdue(*, today):
     opened = []
     for start in range(0, len(rows), BATCH):
         opened += _insert(rows[start:start + BATCH])
+    messages = []
     for escalation in opened:
         row = by_assignment[escalation.assignment_id]
         title, body = _message(escalation, row["person__name"])
         body += " " + _("It was due on %(day)s.") % {"day": row["next_due_on"]}
         who = (heads.get(("community", row["person__community_id"]), set())
                | heads.get(("unit", row["person__unit_id"]), set()) | {row["carer_id"]})
-        notify(recipients=who, title=title, body=body, url=_url(escalation), obj=escalation)
+        messages.append({"recipients": who, "title": title, "body": body, "url": _url(escalation), "obj": escalation})
+    notify_many(messages)
     audit.record(AuditAction.SYSTEM, object_type=Escalation._meta.label_lower, scope_path="", personal_data=True,
                  object_repr=_("Overdue care contacts escalated"),
                  detail={"job": "care_escalations", "day": today.isoformat(), "opened": len(opened),

@@ -191,7 +191,19 @@ def test_an_ended_assignment_takes_no_contact(care):
     assignment = assign(care)
     services.end_assignment(actor=care.staff, scope=care.staff_scope, assignment=assignment)
     with pytest.raises(ValidationError):
+        log(care, assignment, "well", actor=care.staff)
+
+
+def test_the_former_carer_is_no_longer_the_carer(care):
+    assignment = assign(care)
+    assert services.is_carer(care.volunteer, assignment) and services.may_log(care.volunteer, None, assignment)
+    services.end_assignment(actor=care.staff, scope=care.staff_scope, assignment=assignment)
+    assert not services.is_carer(care.volunteer, assignment)
+    assert not services.may_log(care.volunteer, scope_of(care.volunteer), assignment)
+    with pytest.raises(PermissionDenied):
         log(care, assignment, "well")
+    with pytest.raises(PermissionDenied):
+        services.reveal_phone(actor=care.volunteer, scope=scope_of(care.volunteer), assignment=assignment)
 
 
 def test_needs_help_says_what_help(care):

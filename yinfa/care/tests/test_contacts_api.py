@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from yinfa.care.models import CareAssignment, CarePolicy, Escalation, EscalationStatus
-from yinfa.care.tests.test_contacts_helpers import assign, care_fixture, log  # noqa: F401
+from yinfa.care.services import contacts as services
+from yinfa.care.tests.test_contacts_helpers import assign, care_fixture, log, moved_carer  # noqa: F401
 from yinfa.core.testing import login
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,26 @@ def test_policies_are_read_and_set_for_the_own_organisation(care):
     assert login(care.world.county_b_admin).get(f"{POLICIES}{row_id}/").status_code == 404
     assert county.delete(f"{POLICIES}{row_id}/").status_code == 204
     assert not CarePolicy.objects.exists()
+
+
+def test_a_former_carer_loses_the_assignment_its_contacts_and_escalations(care):
+    """A volunteer working in 西门社区 (their role in use) who also volunteers in 东门社区 reaches 独居老人's rows only
+    as the carer, and only while the assignment is open."""
+    carer, client = moved_carer(care)
+    assignment = assign(care, carer=carer)
+    log(care, assignment, "no_answer")
+    escalation = log(care, assignment, "no_answer")[1][0]
+    assert [row["id"] for row in client.get(ASSIGNMENTS).json()["results"]] == [assignment.pk]
+    assert len(client.get(CONTACTS).json()["results"]) == 2
+    assert client.get(f"{ESCALATIONS}{escalation.pk}/").status_code == 200
+    services.end_assignment(actor=care.staff, scope=care.staff_scope, assignment=assignment)
+    assert client.get(ASSIGNMENTS).json()["results"] == []
+    assert client.get(f"{ASSIGNMENTS}{assignment.pk}/").status_code == 404
+    assert client.get(CONTACTS).json()["results"] == []
+    assert client.get(ESCALATIONS).json()["results"] == []
+    assert client.get(f"{ESCALATIONS}{escalation.pk}/").status_code == 404
+    assert client.post(CONTACTS, {"assignment": assignment.pk, "method": "phone", "outcome": "well"},
+                       content_type="application/json").status_code == 404
+    staff = login(care.staff)  # the scope still sees the ended assignment and its history
+    assert staff.get(f"{ASSIGNMENTS}{assignment.pk}/").json()["ended_on"] is not None
+    assert len(staff.get(CONTACTS).json()["results"]) == 2

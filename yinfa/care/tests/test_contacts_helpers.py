@@ -11,10 +11,11 @@ import pytest
 from django.utils import timezone
 
 from yinfa.care.services import contacts as services
+from yinfa.core.middleware import SCOPE_SESSION_KEY
 from yinfa.core.models import OrgKind, RoleGrant
 from yinfa.core.permissions import Role
 from yinfa.core.scope import Scope
-from yinfa.core.testing import make_node, make_user
+from yinfa.core.testing import login, make_node, make_user
 from yinfa.people.models import LivingStatus, SelfCare
 from yinfa.people.tests.factories import make_person
 
@@ -80,3 +81,15 @@ def log(care, assignment, outcome, *, actor=None, note="", method="phone", conta
                                            outcome=outcome, note=note, contacted_at=contacted_at)
     assignment.refresh_from_db()
     return contact, opened
+
+
+def moved_carer(care):
+    """A volunteer of 西门社区 (their role in use, which does not see 东门社区's people) who also volunteers in
+    东门社区: a carer there who reaches 东门社区's rows only as the carer. Returns (user, logged-in client)."""
+    user = make_user("moved_vol", role=Role.VOLUNTEER, node=care.west, full_name="两边志愿者")
+    RoleGrant.objects.create(user=user, role=Role.VOLUNTEER, node=care.world.community_a)
+    client = login(user)
+    session = client.session
+    session[SCOPE_SESSION_KEY] = RoleGrant.objects.get(user=user, node=care.west).pk
+    session.save()
+    return user, client

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yinfa.care.models import CareAssignment, CareContact, CarePolicy, Condition, Escalation, EscalationStatus
+from yinfa.care.services import contacts as contacts_services
 from yinfa.care.services import escalations
-from yinfa.care.tests.test_contacts_helpers import assign, care_fixture, log  # noqa: F401
+from yinfa.care.tests.test_contacts_helpers import assign, care_fixture, log, moved_carer, scope_of  # noqa: F401
 from yinfa.core.models import AuditAction, AuditEvent
 from yinfa.core.testing import login
 from yinfa.people.models import LivingStatus
@@ -77,12 +78,84 @@ def test_a_mistake_keeps_what_was_typed(care):
     assert response.status_code == 200 and "留言" in text(response) and not CareContact.objects.exists()
 
 
-def test_the_carer_may_show_the_number_to_call_and_it_is_audited(care):
+def test_the_carer_shows_the_number_to_call_with_a_button_and_it_is_audited(care):
     assignment = assign(care)
-    response = login(care.volunteer).get(url("contact_create", assignment.pk), {"phone": "1"})
-    assert f"tel:{care.alone.phone}" in text(response)
+    client = login(care.volunteer)
+    page = text(client.get(url("contact_create", assignment.pk)))
+    assert 'data-testid="reveal-form"' in page and 'name="reveal_phone"' in page and "tel:" not in page
+    response = client.post(url("contact_create", assignment.pk), {"reveal_phone": "1"})
+    assert response.status_code == 200 and f'href="tel:{care.alone.phone}"' in text(response)
+    assert "no-store" in response["Cache-Control"] and 'data-testid="contact-form"' in text(response)
     event = AuditEvent.objects.get(action=AuditAction.REVEAL)
     assert event.detail["field"] == "phone" and event.actor == care.volunteer
+    assert not CareContact.objects.exists()  # showing the number logs no contact
+
+
+def test_a_get_never_reveals_the_number(care):
+    """A link or an image on another site can make the browser GET the page: it shows the masked number only."""
+    assignment = assign(care)
+    response = login(care.volunteer).get(url("contact_create", assignment.pk), {"phone": "1"})
+    assert response.status_code == 200 and care.alone.phone not in text(response) and "tel:" not in text(response)
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
+
+
+def test_the_reveal_needs_the_csrf_token(care):
+    assignment = assign(care)
+    client = login(care.volunteer)
+    client.handler.enforce_csrf_checks = True
+    response = client.post(url("contact_create", assignment.pk), {"reveal_phone": "1"})
+    assert response.status_code == 403 and care.alone.phone not in text(response)
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
+
+
+def test_community_staff_without_the_reveal_permission_see_the_masked_number_only(care):
+    assignment = assign(care)
+    client = login(care.staff)
+    assert 'name="reveal_phone"' not in text(client.get(url("contact_create", assignment.pk)))
+    assert client.post(url("contact_create", assignment.pk), {"reveal_phone": "1"}).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
+
+
+def end(care, assignment):
+    contacts_services.end_assignment(actor=care.staff, scope=care.staff_scope, assignment=assignment)
+
+
+def test_the_carer_reaches_the_contact_page_only_while_the_assignment_is_open(care):
+    carer, client = moved_carer(care)
+    assignment = assign(care, carer=carer)
+    log(care, assignment, "well", note="老人说最近睡得好")
+    assert not CareAssignment.objects.visible_to(scope_of(carer)).exists()  # reached as the carer only
+    assert client.get(url("contact_create", assignment.pk)).status_code == 200
+    end(care, assignment)
+    page = client.get(url("contact_create", assignment.pk), {"phone": "1"})
+    assert page.status_code == 404 and "老人说最近睡得好" not in text(page)
+    assert client.post(url("contact_create", assignment.pk), {"reveal_phone": "1"}).status_code == 404
+    assert client.post(url("contact_create", assignment.pk), {"method": "phone", "outcome": "well"}).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
+
+
+def test_a_former_carer_of_the_same_community_is_refused_too(care):
+    """The volunteer's community sees the assignment, but once it has ended they are not its carer any more."""
+    assignment = assign(care)
+    log(care, assignment, "well", note="老人说最近睡得好")
+    end(care, assignment)
+    client = login(care.volunteer)
+    page = client.get(url("contact_create", assignment.pk))
+    assert page.status_code == 403 and "老人说最近睡得好" not in text(page)
+    assert client.post(url("contact_create", assignment.pk), {"reveal_phone": "1"}).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
+
+
+def test_a_former_carer_who_is_community_staff_no_longer_reveals_the_number(care):
+    """Community staff see the scope's assignments, but only the current carer reveals without PEOPLE_REVEAL."""
+    assignment = assign(care, carer=care.staff)
+    assert 'name="reveal_phone"' in text(login(care.staff).get(url("contact_create", assignment.pk)))
+    assign(care, carer=care.volunteer, replace=True)
+    client = login(care.staff)
+    page = client.get(url("contact_create", assignment.pk))
+    assert page.status_code == 200 and 'name="reveal_phone"' not in text(page)
+    assert client.post(url("contact_create", assignment.pk), {"reveal_phone": "1"}).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.REVEAL).exists()
 
 
 def test_another_volunteer_may_not_log_for_someone_elses_person(care):
@@ -193,6 +266,31 @@ def test_the_dashboard_lists_the_open_escalations_and_the_follow_up_closes_one(c
     after = client.get(url("escalation_list"))
     assert after.context["escalations"] == [] and [e.pk for e in after.context["recent"]] == [escalation.pk]
     assert "单位已派人上门" in text(after)
+
+
+def test_a_former_carer_no_longer_opens_the_escalations_of_the_person(care):
+    carer, client = moved_carer(care)
+    assignment = assign(care, carer=carer)
+    log(care, assignment, "no_answer")
+    escalation = log(care, assignment, "no_answer")[1][0]
+    assert client.get(url("escalation_resolve", escalation.pk)).status_code == 200
+    end(care, assignment)
+    assert client.get(url("escalation_resolve", escalation.pk)).status_code == 404
+
+
+def test_a_former_carer_of_the_same_community_no_longer_opens_the_escalation(care):
+    escalation = open_one(care)
+    end(care, escalation.assignment)
+    assert login(care.volunteer).get(url("escalation_resolve", escalation.pk)).status_code == 403
+
+
+def test_the_overdue_escalation_page_says_when_it_escalates_again(care):
+    assignment = assign(care)
+    CareAssignment.objects.filter(pk=assignment.pk).update(next_due_on=timezone.localdate() - 3 * DAY)
+    [escalation] = escalations.escalate_overdue(today=timezone.localdate())
+    page = text(login(care.staff).get(url("escalation_resolve", escalation.pk)))
+    again = (timezone.localdate() + 7 * DAY).isoformat()
+    assert 'data-testid="grace-help"' in page and again in page
 
 
 def test_the_carer_opens_the_escalation_from_the_notification_but_cannot_close_it(care):

@@ -119,16 +119,66 @@ def test_ended_assignments_and_the_deceased_are_not_escalated(care):
     assert services.escalate_overdue(today=timezone.localdate()) == []
 
 
-def test_after_the_follow_up_the_same_missed_date_is_not_escalated_again_but_the_next_one_is(care):
+def overdue_followed_up(care, *, days_ago=0):
+    """An assignment 3 days overdue, escalated, and followed up ``days_ago`` days ago with no contact logged."""
     assignment = assign(care)
     overdue(assignment, days=3)
-    [first] = services.escalate_overdue(today=timezone.localdate())
-    services.resolve_escalation(actor=care.staff, scope=care.staff_scope, escalation=first, follow_up="已上门")
-    assert services.escalate_overdue(today=timezone.localdate()) == []
-    Escalation.objects.filter(pk=first.pk).update(opened_at=timezone.now() - 10 * DAY)
-    overdue(assignment, days=1)  # a later due date missed again
+    [escalation] = services.escalate_overdue(today=timezone.localdate())
+    services.resolve_escalation(actor=care.staff, scope=care.staff_scope, escalation=escalation, follow_up="已上门")
+    Escalation.objects.filter(pk=escalation.pk).update(resolved_at=timezone.now() - days_ago * DAY)
+    return assignment, escalation
+
+
+def test_after_the_follow_up_the_carer_has_a_new_interval_before_it_escalates_again(care):
+    assignment, first = overdue_followed_up(care)
+    today = timezone.localdate()
+    assert assignment.interval_days == 7
+    for day in range(8):  # the follow-up day and the 7 days after it: the grace
+        assert services.escalate_overdue(today=today + day * DAY) == [], day
+    [second] = services.escalate_overdue(today=today + 8 * DAY)  # still no contact: escalated again
+    assert second.pk != first.pk and second.reason == EscalationReason.OVERDUE
+    assert services.escalate_overdue(today=today + 9 * DAY) == []  # open: once
+
+
+def test_a_followed_up_overdue_escalation_is_not_forgotten_however_long_ago(care):
+    """Before, the follow-up silenced the job until a contact was logged: the person could be forgotten."""
+    _assignment, first = overdue_followed_up(care, days_ago=30)
     [second] = services.escalate_overdue(today=timezone.localdate())
     assert second.pk != first.pk
+
+
+@pytest.mark.parametrize("contact", [False, True])
+def test_a_contact_logged_after_the_follow_up_keeps_it_from_escalating_again(care, contact):
+    assignment, _first = overdue_followed_up(care, days_ago=3)  # the grace ends in 4 days
+    if contact:
+        log(care, assignment, "well")  # next due in 7 days
+    opened = services.escalate_overdue(today=timezone.localdate() + 5 * DAY)
+    assert len(opened) == (0 if contact else 1)
+    if contact:  # the contact's own due date still counts
+        assert len(services.escalate_overdue(today=timezone.localdate() + 8 * DAY)) == 1
+
+
+def test_an_unanswered_call_after_the_follow_up_is_no_contact(care):
+    assignment, _first = overdue_followed_up(care, days_ago=3)
+    log(care, assignment, "no_answer")
+    assert len(services.escalate_overdue(today=timezone.localdate() + 5 * DAY)) == 1
+
+
+def test_the_grace_follows_the_latest_overdue_follow_up(care):
+    assignment, first = overdue_followed_up(care, days_ago=20)
+    [second] = services.escalate_overdue(today=timezone.localdate())
+    services.resolve_escalation(actor=care.staff, scope=care.staff_scope, escalation=second, follow_up="又上门")
+    assert services.escalate_overdue(today=timezone.localdate() + 7 * DAY) == []
+    assert len(services.escalate_overdue(today=timezone.localdate() + 8 * DAY)) == 1
+
+
+def test_a_followed_up_no_answer_escalation_gives_no_grace(care):
+    assignment = assign(care)
+    log(care, assignment, "no_answer")
+    [no_answer] = log(care, assignment, "no_answer")[1]
+    services.resolve_escalation(actor=care.staff, scope=care.staff_scope, escalation=no_answer, follow_up="已联系")
+    overdue(assignment)
+    assert [e.reason for e in services.escalate_overdue(today=timezone.localdate())] == [EscalationReason.OVERDUE]
 
 
 def test_the_job_runs_every_six_hours_through_the_task(care):

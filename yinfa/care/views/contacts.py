@@ -2,7 +2,7 @@
 (and their Excel export), assigning a carer and ending an assignment.
 
 Reads go through ``visible_to(request.scope)`` (an assignment outside the scope answers 404; its carer also reaches
-it); writes are the services' (``yinfa.care.services.contacts``).
+it while it is open); writes are the services' (``yinfa.care.services.contacts``).
 """
 
 import datetime
@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -49,9 +49,9 @@ def decorate(assignment, today):
 
 
 def reachable_assignments(request):
-    """Assignments of the scope, and the user's own as carer."""
+    """Assignments of the scope, and the user's own open ones as carer (a former carer reaches nothing more)."""
     return (CareAssignment.objects.visible_to(request.scope)
-            | CareAssignment.objects.filter(carer=request.user))
+            | CareAssignment.objects.filter(carer=request.user, ended_on__isnull=True))
 
 
 # --- the carer's own list -------------------------------------------------------------------------------------
@@ -77,21 +77,26 @@ def my_care(request):
     })
 
 
-def may_reveal_phone(request, assignment):
-    return assignment.carer_id == request.user.pk or request.scope.has(Perm.PEOPLE_REVEAL)
+REVEAL = "reveal_phone"
 
 
 @module("care")
 @require_http_methods(["GET", "POST"])
 @scope_checked()
 def contact_create(request, pk):
-    """Log a contact of an assignment: its carer, or CARE_MANAGE staff of the scope (recorded as themselves)."""
+    """Log a contact of an assignment: its carer while it is open, or CARE_MANAGE staff of the scope (recorded as
+    themselves). The full number to call is shown after a POST of the "show the number" button (audited); a GET
+    shows the masked number only."""
     assignment = get_object_or_404(reachable_assignments(request).select_related("person", "person__community",
                                                                                   "carer"), pk=pk)
     if not services.may_log(request.user, request.scope, assignment):
         raise PermissionDenied
-    is_carer = assignment.carer_id == request.user.pk
-    if request.method == "POST":
+    is_carer = services.is_carer(request.user, assignment)
+    phone = None
+    form = ContactForm()
+    if request.method == "POST" and REVEAL in request.POST:
+        phone = services.reveal_phone(actor=request.user, scope=request.scope, assignment=assignment)
+    elif request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
             try:
@@ -106,24 +111,17 @@ def contact_create(request, pk):
                     messages.warning(request, _("Escalated (%(reason)s): the community, the unit and the carer "
                                                 "are notified.") % {"reason": escalation.get_reason_display()})
                 return redirect("care:my_care" if is_carer else "care:assignment_list")
-    else:
-        form = ContactForm()
-    phone = None
-    if request.method == "GET" and request.GET.get("phone") == "1":
-        if not may_reveal_phone(request, assignment):
-            raise PermissionDenied
-        from yinfa.people.services.person import reveal_value
-
-        phone = reveal_value(actor=request.user, person=assignment.person, field="phone",
-                             reason=_("Care contact by the carer")) or ""
     recent = list(CareContact.objects.filter(assignment=assignment).select_related("carer")
                   .order_by("-contacted_at", "-pk")[:RECENT_CONTACTS])
-    return render(request, "care/contacts/contact_form.html", {
+    response = render(request, "care/contacts/contact_form.html", {
         "assignment": decorate(assignment, timezone.localdate()), "form": form, "recent": recent,
-        "phone": phone, "masked_phone": mask_phone(assignment.person.phone),
-        "may_reveal": may_reveal_phone(request, assignment), "is_carer": is_carer,
+        "phone": phone, "masked_phone": mask_phone(assignment.person.phone), "reveal_name": REVEAL,
+        "may_reveal": services.may_reveal_phone(request.user, request.scope, assignment), "is_carer": is_carer,
         "outcomes": ContactOutcome, "back_url": reverse("care:my_care" if is_carer else "care:assignment_list"),
     })
+    if phone:
+        add_never_cache_headers(response)
+    return response
 
 
 # --- the scope's assignments and the unassigned ---------------------------------------------------------------

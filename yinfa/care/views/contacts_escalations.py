@@ -1,8 +1,10 @@
 """Escalation pages: the dashboard of open escalations of the scope (oldest first, filters, "load more") with the
 recently followed-up ones, and one escalation with its follow-up form.
 
-An escalation outside the scope answers 404 (its carer also reaches it: the notification links here); recording
-the follow-up needs CARE_MANAGE (``yinfa.care.services.escalations.resolve_escalation``).
+An escalation outside the scope answers 404 (its carer also reaches it while the assignment is open: the notification
+links here); recording the follow-up needs CARE_MANAGE (``yinfa.care.services.escalations.resolve_escalation``).
+The follow-up of an overdue escalation gives the carer a new interval (see ``services.escalations``): the page says
+until when.
 """
 
 import datetime
@@ -17,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yinfa.care.filters_contacts import EscalationFilter
 from yinfa.care.forms_contacts import ResolveForm
-from yinfa.care.models import CareContact, Escalation, EscalationStatus
+from yinfa.care.models import CareContact, Escalation, EscalationReason, EscalationStatus
 from yinfa.care.services import escalations as services
+from yinfa.care.services.contacts import is_carer
 from yinfa.care.views.contacts_common import ascending_page, next_url
 from yinfa.core.access import scope_checked
 from yinfa.core.forms_org import add_service_errors
@@ -35,6 +38,15 @@ ROW_RELATED = ("person", "person__community", "person__unit", "assignment", "ass
 def decorate(escalation, today):
     escalation.days_open = (today - timezone.localdate(escalation.opened_at)).days
     return escalation
+
+
+def grace_until(escalation, today):
+    """For an overdue escalation of an open assignment: the day by which a contact must be logged after the follow-up
+    (recorded, or if recorded today), else it is escalated again the day after. None otherwise."""
+    if escalation.reason != EscalationReason.OVERDUE or escalation.assignment.ended_on is not None:
+        return None
+    followed_up_on = timezone.localdate(escalation.resolved_at) if escalation.resolved_at else today
+    return services.grace_until(escalation.assignment, followed_up_on)
 
 
 @module("care")
@@ -69,10 +81,9 @@ def escalation_list(request):
 @scope_checked()
 def escalation_resolve(request, pk):
     reachable = (Escalation.objects.visible_to(request.scope)
-                 | Escalation.objects.filter(assignment__carer=request.user))
+                 | Escalation.objects.filter(assignment__carer=request.user, assignment__ended_on__isnull=True))
     escalation = get_object_or_404(reachable.select_related(*ROW_RELATED, "resolved_by"), pk=pk)
-    in_scope = request.scope.has(Perm.CARE_VIEW) or escalation.assignment.carer_id == request.user.pk
-    if not in_scope:
+    if not (request.scope.has(Perm.CARE_VIEW) or is_carer(request.user, escalation.assignment)):
         raise PermissionDenied
     can_resolve = services.can_resolve(request.scope) and escalation.status == EscalationStatus.OPEN
     form = ResolveForm(request.POST or None)
@@ -90,7 +101,9 @@ def escalation_resolve(request, pk):
                 return redirect("care:escalation_list")
     recent = list(CareContact.objects.filter(assignment_id=escalation.assignment_id).select_related("carer")
                   .order_by("-contacted_at", "-pk")[:RECENT_CONTACTS])
+    today = timezone.localdate()
     return render(request, "care/contacts/escalation.html", {
-        "escalation": decorate(escalation, timezone.localdate()), "form": form, "can_resolve": can_resolve,
-        "recent": recent, "can_log": request.scope.has(Perm.CARE_MANAGE) and escalation.assignment.ended_on is None,
+        "escalation": decorate(escalation, today), "form": form, "can_resolve": can_resolve, "recent": recent,
+        "can_log": request.scope.has(Perm.CARE_MANAGE) and escalation.assignment.ended_on is None,
+        "grace_until": grace_until(escalation, today),
     })
