@@ -26,6 +26,7 @@ from yinfa.core.models import AuditAction
 from yinfa.core.permissions import Perm, Role
 from yinfa.core.recipients import holders_above, holders_at
 from yinfa.core.services.notifications import notify
+from yinfa.people.models import Person
 
 S = AidStatus
 
@@ -148,6 +149,13 @@ def _require_manage(scope, person):
 
 # --- the application ---------------------------------------------------------------------------------------------
 
+def _open_application_exists(person, kind):
+    """Whether an application of ``kind`` for ``person`` is still open. The person row is locked first (until the
+    transaction ends): two applications at the same moment take turns, and the second sees the first."""
+    Person.objects.select_for_update(of=("self",)).only("pk").get(pk=person.pk)
+    return AidApplication.objects.filter(person=person, kind=kind, status__in=OPEN_STATUSES).exists()
+
+
 @transaction.atomic
 def create_application(*, actor, scope, person, kind, reason, amount_requested, applied_on, attachments=()):
     """Record an application for ``person`` (in the scope); it waits for the former unit's review."""
@@ -180,8 +188,7 @@ def create_application(*, actor, scope, person, kind, reason, amount_requested, 
             checked = [(upload, check_upload(upload)) for upload in attachments]
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if not errors and kind in AidKind.values and AidApplication.objects.filter(
-            person=person, kind=kind, status__in=OPEN_STATUSES).exists():
+    if not errors and kind in AidKind.values and _open_application_exists(person, kind):
         errors["kind"] = _("An application of this kind for this person is already under way. Follow it up "
                            "instead of applying again.")
     if errors:
@@ -210,7 +217,10 @@ def add_attachments(*, actor, scope, application, files=()):
     files = list(files or ())
     if not files:
         raise ValidationError({"attachments": _("Choose at least one file.")})
-    present = application.attachments.count()
+    # The application row is locked before counting: two batches at the same moment take turns and the second
+    # counts the first's files.
+    _locked(application)
+    present = AidAttachment.objects.filter(application_id=application.pk).count()
     if present + len(files) > MAX_ATTACHMENTS:
         raise ValidationError({"attachments": _("At most %(count)s attachments per application.")
                                % {"count": MAX_ATTACHMENTS}})

@@ -30,15 +30,22 @@ S = WishStatus
 # The columns of the counts per organisation (rejected and withdrawn wishes are not counted there).
 COUNTED = (S.COLLECTED, S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CONFIRMED)
 WALL_COUNTED = (S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CONFIRMED)
+# The claims that let their claimant open the wish (and its photos): the active one, and the one that fulfilled it
+# (its claimant follows the fulfilment to the confirmation). A claim given up, ended by a withdrawal or expired gives
+# nothing any more.
+SEEING_CLAIMS = (ClaimStatus.ACTIVE, ClaimStatus.FULFILLED)
 
 
 def claimed_by_user(user):
-    return Wish.objects.filter(pk__in=WishClaim.objects.filter(claimant=user).values("wish_id"))
+    """The wishes the user holds the active claim of, or fulfilled."""
+    claims = WishClaim.objects.filter(claimant=user, status__in=SEEING_CLAIMS)
+    return Wish.objects.filter(pk__in=claims.values("wish_id"))
 
 
 def accessible_wishes(scope, user):
     """Every wish the user may open: staff (CARE_VIEW) those of the people in the scope; the wall's users the
-    published and claimed wishes of their walls; the beneficiary their own; a claimant those they claimed."""
+    published and claimed wishes of their walls; the beneficiary their own; a claimant those they hold the active
+    claim of or fulfilled (``claimed_by_user``)."""
     wishes = Wish.objects.filter(person__account=user) | claimed_by_user(user)
     if scope is not None and scope.has(Perm.CARE_VIEW):
         wishes = wishes | Wish.objects.visible_to(scope)
@@ -55,7 +62,7 @@ def wall_wishes(scope):
 def with_claim(wishes):
     """Each wish with its current claim (the active one, or the one that fulfilled it): the claimant's name and
     account, the due day and the claim's status — subqueries, no query per row."""
-    current = (WishClaim.objects.filter(wish=OuterRef("pk"), status__in=(ClaimStatus.ACTIVE, ClaimStatus.FULFILLED))
+    current = (WishClaim.objects.filter(wish=OuterRef("pk"), status__in=SEEING_CLAIMS)
                .order_by("-claimed_at", "-pk"))
     return wishes.annotate(claim_name=Subquery(current.values("claimant_name")[:1]),
                            claim_user_id=Subquery(current.values("claimant_id")[:1]),
@@ -146,8 +153,9 @@ def counts_for_scope(scope, wishes=None):
 # --- photos ---------------------------------------------------------------------------------------------------
 
 def visible_photos(scope, user):
-    """Photos of fulfilled wishes: staff in scope (CARE_VIEW), the claimant who took them, the beneficiary."""
-    condition = Q(claim__claimant=user) | Q(wish__person__account=user)
+    """Photos of fulfilled wishes: staff in scope (CARE_VIEW), the claimant who took them (while their claim is
+    active or fulfilled, the rule of ``claimed_by_user``), the beneficiary."""
+    condition = Q(claim__claimant=user, claim__status__in=SEEING_CLAIMS) | Q(wish__person__account=user)
     if scope is not None and scope.has(Perm.CARE_VIEW):
         condition |= Q(wish__in=Wish.objects.visible_to(scope).values("pk"))
     return WishPhoto.objects.filter(condition)
