@@ -3,12 +3,12 @@
 (``services/orders``: list with the needs list's filters and a keyset cursor, statistics, detail with the steps,
 create, and the steps ``accept``, ``assign``, ``done``, ``confirm``, ``cancel``, ``reject``).
 
-Scoped like the pages: reads go through ``visible_to(request.scope)`` (an order also to its assignee and, in the
-retiree role, to the retiree), so anything outside answers 404; writes go through the same services as the pages.
+Scoped like the pages: reads go through ``visible_to(request.scope)`` (orders through ``visible_orders``: staff see
+the scope's, a volunteer only those assigned to them or placed by them, the retiree their own), so anything outside
+answers 404; a project's figures count only the scope's orders; writes go through the same services as the pages.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Avg, Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -23,7 +23,7 @@ from yinfa.core.keyset import keyset_page
 from yinfa.core.models import OrgNode
 from yinfa.core.permissions import Perm
 from yinfa.needs import sla
-from yinfa.needs.filters_orders import OrderFilter, statistics, visible_orders
+from yinfa.needs.filters_orders import OrderFilter, project_figures, statistics, visible_orders
 from yinfa.needs.filters_resources import MenuFilter, ProjectFilter, ResourceFilter
 from yinfa.needs.models import (
     Frequency,
@@ -285,7 +285,8 @@ class ServiceProjectWriteSerializer(serializers.Serializer):
 
 @extend_schema(tags=["services"], parameters=[GRANT_HEADER])
 class ServiceProjectViewSet(ListViewSet):
-    """The project list (项目清单): services agreed with providers, with their orders count and average rating."""
+    """The project list (项目清单): services agreed with providers, with the count and average rating of their
+    orders within the scope."""
 
     queryset = ServiceProject.objects.none()
     serializer_class = ServiceProjectSerializer
@@ -293,9 +294,8 @@ class ServiceProjectViewSet(ListViewSet):
     filter_class = ProjectFilter
 
     def get_queryset(self):
-        return (ServiceProject.objects.visible_to(self.request.scope)
-                .select_related("node", "item", "provider")
-                .annotate(order_count=Count("orders", distinct=True), average_rating=Avg("orders__rating")))
+        return project_figures(ServiceProject.objects.visible_to(self.request.scope)
+                               .select_related("node", "item", "provider"), self.request.scope)
 
     @extend_schema(request=ServiceProjectWriteSerializer,
                    responses={201: ServiceProjectSerializer, 400: OpenApiResponse()})
@@ -359,16 +359,17 @@ class OrderDetailSerializer(OrderListSerializer):
 
 
 def _order_people(request):
-    scope = request.scope
-    people = Person.objects.filter(account=request.user)
-    if scope.has(Perm.CARE_MANAGE) or scope.has(Perm.SERVICE_FULFIL):
-        people = people | Person.objects.visible_to(scope)
-    return people
+    """The retiree themself (retiree role) and whom the role may order for (``orderable_people``: staff, anyone of
+    the scope; a volunteer, the people they serve)."""
+    return Person.objects.filter(account=request.user) | order_services.orderable_people(request.scope, request.user)
 
 
 def _visits(request):
+    """Visits an order may be turned from: their notes are care records (CARE_VIEW)."""
     from yinfa.care.models import Visit
 
+    if not request.scope.has(Perm.CARE_VIEW):
+        return Visit.objects.none()
     return Visit.objects.visible_to(request.scope)
 
 
@@ -442,7 +443,8 @@ STEP_SERIALIZERS = {"accept": OrderCommentSerializer, "assign": OrderAssignSeria
 
 @extend_schema(tags=["services"])
 class ServiceOrderViewSet(viewsets.GenericViewSet):
-    """Service orders (点单) of the scope; an order also to its assignee and, in the retiree role, to the retiree."""
+    """Service orders (点单): staff, the scope's; a volunteer, those assigned to them or placed by them; in the
+    retiree role, the retiree's own."""
 
     yinfa_access = SCOPE_CHECKED
     yinfa_perms = ()

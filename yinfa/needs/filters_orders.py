@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from yinfa.core.forms import StyledFormMixin
 from yinfa.core.forms_org import DateInput
+from yinfa.core.scope import scope_condition
 from yinfa.needs.models import (
     OPEN_ORDER_STATUSES,
     OrderChannel,
@@ -46,15 +47,18 @@ class OrderFilterForm(StyledFormMixin, forms.Form):
 
 
 def visible_orders(scope, user):
-    """The orders the role in use may open: the scope's (staff and volunteers), those assigned to the volunteer,
-    and, in the retiree role, the retiree's own."""
+    """The orders the role in use may open: staff who see care (CARE_VIEW), the scope's; a volunteer (SERVICE_FULFIL
+    without CARE_VIEW), only the orders assigned to them and those they placed for a retiree of the scope; in the
+    retiree role, the retiree's own. Staff roles that also fulfil (the community) see the scope's and their own."""
     from yinfa.core.permissions import Perm
 
     orders = ServiceOrder.objects.none()
     if scope is None:
         return orders
-    if scope.has(Perm.CARE_VIEW) or scope.has(Perm.SERVICE_FULFIL):
+    if scope.has(Perm.CARE_VIEW):
         orders = ServiceOrder.objects.visible_to(scope)
+    elif scope.has(Perm.SERVICE_FULFIL):
+        orders = ServiceOrder.objects.visible_to(scope).filter(ordered_by=user)
     if scope.has(Perm.SERVICE_FULFIL):
         orders = orders | ServiceOrder.objects.assigned_to(user)
     if scope.has(Perm.SELF_SERVICE):
@@ -149,3 +153,19 @@ def statistics(orders):
         "rated": figures["rated"],
         "average_rating": round(float(figures["rating"]), 2) if figures["rating"] is not None else None,
     }
+
+
+def project_figures(projects, scope):
+    """Annotate projects with the figures of their orders visible in ``scope`` (``ServiceOrder.visible_to``): a
+    county's project seen from a community counts only that community's orders. ``order_count``,
+    ``finished_count`` (done or confirmed) and ``average_rating``."""
+    from yinfa.people.querysets import PERSON_ANCHORS
+
+    visible = scope_condition(scope, "orders__handler_path", *(f"orders__{path}" for path in PERSON_ANCHORS))
+    if visible is None:
+        visible = Q(pk__in=[])
+    finished = (OrderStatus.DONE, OrderStatus.CONFIRMED)
+    return projects.annotate(order_count=Count("orders", filter=visible, distinct=True),
+                             finished_count=Count("orders", filter=visible & Q(orders__status__in=finished),
+                                                  distinct=True),
+                             average_rating=Avg("orders__rating", filter=visible))

@@ -6,7 +6,11 @@ An order placed on day D for a menu item accepted within N and carried out withi
 ``unknown_years`` names those years so the order page can say so.
 
 Overdue, two levels: ``accept`` (still submitted after ``accept_by``) and ``done`` (not carried out after
-``due_on``). ``overdue_condition(today)`` is the same rule as a database filter.
+``due_on``). An order is overdue once a working day has passed after its deadline: on the first working day after
+it, not on the weekend or holiday right after it (``is_past(deadline, today)``: ``working_days_between(deadline,
+today) > 0``), so an overdue order is always at least one working day late. ``overdue_condition(today)`` is the
+same rule as a database filter (deadlines before ``overdue_cutoff(today)``, the last working day up to today): the
+overdue list, the reminder job and the badges of the lists all use it.
 """
 
 import datetime
@@ -20,6 +24,8 @@ from yinfa.core.workdays import WorkCalendar
 from yinfa.needs.models import OrderStatus
 
 NOT_DONE = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED)
+ONE_DAY = datetime.timedelta(days=1)
+MAX_LOOKBACK_DAYS = 366  # guards the search for the last working day (a year without one cannot happen)
 
 
 class Level:
@@ -67,21 +73,50 @@ def weekdays_only_years(order, calendar=None):
     return calendar.unknown_years(order_day(order), max(order.accept_by, order.due_on))
 
 
+def is_past(deadline, today, calendar=None):
+    """True when a working day after ``deadline`` has come by ``today`` (the deadline is missed)."""
+    calendar = calendar or WorkCalendar.load()
+    return calendar.working_days_between(deadline, today) > 0
+
+
+def overdue_cutoff(today, calendar=None):
+    """The last working day on or before ``today``: a deadline before it is missed, one on or after it is not
+    (no working day has passed since)."""
+    calendar = calendar or WorkCalendar.load()
+    day = today
+    for _n in range(MAX_LOOKBACK_DAYS):
+        if calendar.is_workday(day):
+            return day
+        day -= ONE_DAY
+    return day
+
+
 def lateness(order, today, calendar=None):
-    """The overdue levels of an order on ``today`` (possibly both), most urgent first."""
+    """The overdue levels of an order on ``today`` (possibly both), most urgent first; each at least one working
+    day late."""
     calendar = calendar or WorkCalendar.load()
     found = []
-    if order.status == OrderStatus.SUBMITTED and order.accept_by < today:
-        found.append(Lateness(Level.ACCEPT, order.accept_by, calendar.working_days_between(order.accept_by, today)))
-    if order.status in NOT_DONE and order.due_on < today:
-        found.append(Lateness(Level.DONE, order.due_on, calendar.working_days_between(order.due_on, today)))
+    if order.status == OrderStatus.SUBMITTED:
+        late = calendar.working_days_between(order.accept_by, today)
+        if late > 0:
+            found.append(Lateness(Level.ACCEPT, order.accept_by, late))
+    if order.status in NOT_DONE:
+        late = calendar.working_days_between(order.due_on, today)
+        if late > 0:
+            found.append(Lateness(Level.DONE, order.due_on, late))
     return found
 
 
-def overdue_condition(today):
-    """Q: open orders past one of their deadlines on ``today``."""
-    return (Q(status=OrderStatus.SUBMITTED, accept_by__lt=today)
-            | Q(status__in=NOT_DONE, due_on__lt=today))
+def is_overdue(order, today, calendar=None):
+    """True when the order is late at some level on ``today`` (what the overdue list and the reminders show)."""
+    return bool(lateness(order, today, calendar))
+
+
+def overdue_condition(today, calendar=None):
+    """Q: open orders past one of their deadlines on ``today`` (the rule of ``lateness`` as a filter)."""
+    cutoff = overdue_cutoff(today, calendar)
+    return (Q(status=OrderStatus.SUBMITTED, accept_by__lt=cutoff)
+            | Q(status__in=NOT_DONE, due_on__lt=cutoff))
 
 
 def remaining_working_days(deadline, today, calendar=None):

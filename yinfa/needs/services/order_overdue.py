@@ -1,15 +1,18 @@
 """Overdue service orders: the list of a scope and the daily reminders.
 
-The reminder of an order at a level (``accept``: not accepted by ``accept_by``; ``done``: not carried out by
-``due_on``) is sent once: the job writes a system audit row about the order (``detail.event = "order_overdue"``,
-``detail.level``) and skips the orders and levels that already have one. No model change is needed, and the audit
-trail shows when the community was reminded.
+Overdue means what ``sla.lateness`` says: a working day has passed after the deadline (nothing is listed or
+reminded on the weekend or holiday right after it, and a reminder never says "0 working days"); the list, the job
+and the badges share that rule. The reminder of an order at a level (``accept``: not accepted by ``accept_by``;
+``done``: not carried out by ``due_on``) is sent once: the job writes a system audit row about the order
+(``detail.event = "order_overdue"``, ``detail.level``) and skips the orders and levels that already have one. No
+model change is needed, and the audit trail shows when the community was reminded.
 """
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yinfa.core import audit
 from yinfa.core.models import AuditAction, AuditEvent
@@ -22,9 +25,10 @@ EVENT = "order_overdue"
 BATCH = 500
 
 
-def overdue_orders(queryset, today):
-    """Open orders of ``queryset`` past a deadline on ``today`` (most overdue first)."""
-    return queryset.filter(sla.overdue_condition(today)).order_by("due_on", "accept_by", "pk")
+def overdue_orders(queryset, today, calendar=None):
+    """Open orders of ``queryset`` past a deadline on ``today`` (a working day has passed since it; most overdue
+    first)."""
+    return queryset.filter(sla.overdue_condition(today, calendar)).order_by("due_on", "accept_by", "pk")
 
 
 def with_lateness(orders, today, calendar=None):
@@ -55,7 +59,7 @@ def _remind(order, late):
         title = _("Overdue: %(item)s for %(person)s was not accepted by %(day)s") % names
     else:
         title = _("Overdue: %(item)s for %(person)s was not carried out by %(day)s") % names
-    body = _("%(days)s working days overdue.") % names
+    body = ngettext("%(days)s working day overdue.", "%(days)s working days overdue.", late.working_days) % names
     steps.tell(order, recipients, actor=None, title=title, body=body)
     audit.record(AuditAction.SYSTEM, actor=None, obj=order, scope_path=order.handler_path, personal_data=True,
                  detail={"event": EVENT, "level": late.level, "deadline": late.deadline.isoformat(),
@@ -68,7 +72,7 @@ def send_overdue_reminders(*, today=None):
     calendar = WorkCalendar.load()
     sent = 0
     last_pk = 0
-    base = ServiceOrder.objects.filter(sla.overdue_condition(today)).select_related("person", "item")
+    base = ServiceOrder.objects.filter(sla.overdue_condition(today, calendar)).select_related("person", "item")
     while True:
         batch = list(base.filter(pk__gt=last_pk).order_by("pk")[:BATCH])
         if not batch:

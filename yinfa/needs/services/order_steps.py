@@ -9,8 +9,12 @@ The actor's relations to an order (``Who``):
 - ``orderer``: the staff member or volunteer who placed the order for the retiree (family or staff channel);
 - ``assignee``: the volunteer whose account the order is assigned to (SERVICE_FULFIL);
 - ``handler_no_account``: a handler, when the assigned provider has no account (records the work for them);
-- ``proxy``: staff or a volunteer of the person's scope (CARE_MANAGE or SERVICE_FULFIL) confirming for the retiree,
-  never the one who carried the order out.
+- ``proxy``: someone confirming and rating for the retiree: staff who manage care (CARE_MANAGE) in the order's
+  scope, or the account that placed the order for the retiree (``orderer``, e.g. for family on the phone) — a
+  volunteer otherwise never.
+
+Whoever did the work is never ``self`` nor ``proxy``: the assignee, and whoever recorded the order done (a handler
+recording the work of a provider without an account), so doing and confirming stay apart.
 """
 
 from django.urls import reverse
@@ -20,7 +24,7 @@ from yinfa.core.models import AuditAction
 from yinfa.core.permissions import Perm, Role
 from yinfa.core.recipients import holders_above, holders_at
 from yinfa.core.services.notifications import notify
-from yinfa.needs.models import OrderChannel, OrderStep
+from yinfa.needs.models import OrderChannel, OrderStatus, OrderStep
 
 AUDIT_FIELDS = ["person", "item", "project", "details", "wanted_on", "channel", "proxy_name", "proxy_relation",
                 "source_visit", "handler", "status", "provider", "assignee", "accept_by", "due_on", "done_note",
@@ -59,6 +63,23 @@ def is_handler(order, scope):
     return scope is not None and scope.has(Perm.CARE_MANAGE) and scope.contains_path(order.handler_path)
 
 
+def done_by(order):
+    """The account that recorded the order done (its latest DONE step), or None."""
+    cached = getattr(order, "_prefetched_objects_cache", {}).get("steps")
+    if cached is not None:
+        rows = [step for step in cached if step.to_status == OrderStatus.DONE]
+        return max(rows, key=lambda step: (step.at, step.pk)).actor_id if rows else None
+    return (order.steps.filter(to_status=OrderStatus.DONE).order_by("-at", "-pk")
+            .values_list("actor_id", flat=True).first())
+
+
+def did_the_work(order, actor):
+    """The actor carried the order out: its assignee, or the one who recorded it done."""
+    if order.assignee_id is not None and order.assignee_id == actor.pk:
+        return True
+    return order.status in (OrderStatus.DONE, OrderStatus.CONFIRMED) and done_by(order) == actor.pk
+
+
 def actor_roles(order, actor, scope):
     """The set of ``Who`` the actor is to the order with the role in use."""
     if scope is None or actor is None:
@@ -76,8 +97,11 @@ def actor_roles(order, actor, scope):
         found.add(Who.ORDERER)
     if scope.has(Perm.SERVICE_FULFIL) and order.assignee_id is not None and order.assignee_id == actor.pk:
         found.add(Who.ASSIGNEE)
-    if staff_or_volunteer and in_scope(order, scope) and order.assignee_id != actor.pk:
-        found.add(Who.PROXY)
+    if order.status == OrderStatus.DONE:  # only confirming asks who did the work
+        if (scope.has(Perm.CARE_MANAGE) and in_scope(order, scope)) or Who.ORDERER in found:
+            found.add(Who.PROXY)
+        if did_the_work(order, actor):
+            found -= {Who.SELF, Who.PROXY}
     return found
 
 

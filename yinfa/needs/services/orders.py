@@ -12,6 +12,7 @@ writes an ``OrderStep``, an audit row, and notifies whoever acts next.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from yinfa.needs.models import OrderChannel, OrderStatus, Resource, ServiceOrder
 from yinfa.needs.services import order_steps as steps
 from yinfa.needs.services.order_steps import Who
 from yinfa.needs.services.resources import menu_for_person
+from yinfa.people.models import Person
 
 S = OrderStatus
 TRANSITIONS = {
@@ -64,7 +66,29 @@ def _clean_text(value, limit=None):
     return value[:limit] if limit else value
 
 
-def _check_placer(*, actor, scope, person, channel):
+def served_people(user):
+    """The people a volunteer serves: those of their open care assignments and of the orders assigned to them."""
+    from yinfa.care.models import CareAssignment
+
+    cared = CareAssignment.objects.filter(carer=user, ended_on__isnull=True).values("person_id")
+    assigned = ServiceOrder.objects.assigned_to(user).values("person_id")
+    return Person.objects.filter(Q(pk__in=cared) | Q(pk__in=assigned))
+
+
+def orderable_people(scope, user):
+    """Whom the role in use may place an order for (staff, family or visit channel): staff who manage care
+    (CARE_MANAGE), anyone of the scope; a volunteer (SERVICE_FULFIL alone), only the people of the scope they serve
+    (``served_people``); anyone else, nobody."""
+    if scope is None or user is None:
+        return Person.objects.none()
+    if scope.has(Perm.CARE_MANAGE):
+        return Person.objects.visible_to(scope)
+    if scope.has(Perm.SERVICE_FULFIL):
+        return Person.objects.visible_to(scope).filter(pk__in=served_people(user).values("pk"))
+    return Person.objects.none()
+
+
+def _check_placer(*, actor, scope, person, channel, values):
     if channel == OrderChannel.SELF:
         if scope is None or not scope.has(Perm.SELF_SERVICE) or person.account_id != actor.pk:
             raise PermissionDenied
@@ -75,6 +99,10 @@ def _check_placer(*, actor, scope, person, channel):
         raise PermissionDenied
     if not any(scope.contains_path(path) for path in steps.person_paths(person)):
         raise PermissionDenied
+    if not scope.has(Perm.CARE_MANAGE) and not served_people(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied  # a volunteer orders only for the people they serve
+    if (channel == OrderChannel.VISIT or values.get("source_visit") is not None) and not scope.has(Perm.CARE_VIEW):
+        raise PermissionDenied  # visit notes are care records
 
 
 def _clean_order(*, actor, scope, person, item, channel, values, today):
@@ -123,11 +151,12 @@ def _clean_order(*, actor, scope, person, item, channel, values, today):
 @transaction.atomic
 def create_order(*, actor, scope, person, item, channel, values=None, today=None):
     """Place an order of menu ``item`` for ``person``. ``channel`` self: the retiree in their own role; staff,
-    family or visit: staff or a volunteer of the person's scope acting for them (the proxy's name and relationship
-    recorded). ``values``: details, wanted_on, proxy_name, proxy_relation, source_visit, project."""
+    family or visit: staff of the person's scope, or a volunteer for a person they serve (``orderable_people``),
+    acting for them (the proxy's name and relationship recorded); from a visit only with CARE_VIEW. ``values``:
+    details, wanted_on, proxy_name, proxy_relation, source_visit, project."""
     values = values or {}
     today = today or timezone.localdate()
-    _check_placer(actor=actor, scope=scope, person=person, channel=channel)
+    _check_placer(actor=actor, scope=scope, person=person, channel=channel, values=values)
     cleaned = _clean_order(actor=actor, scope=scope, person=person, item=item, channel=channel, values=values,
                            today=today)
     clock = sla.deadlines(today, accept_days=item.accept_days, complete_days=item.complete_days)
@@ -249,7 +278,8 @@ def mark_done(*, actor, scope, order, note):
 
 @transaction.atomic
 def confirm_order(*, actor, scope, order, rating, comment="", proxy_name="", proxy_relation=""):
-    """The retiree confirms and rates (1–5); staff or a volunteer may do it for them (recorded as by proxy)."""
+    """The retiree confirms and rates (1–5); staff who manage care, or whoever placed the order for them, may do it
+    for them (recorded as by proxy); whoever did the work never (``order_steps.Who``)."""
     order = _locked(order)
     who = _guard(order, S.CONFIRMED, actor=actor, scope=scope)
     if isinstance(rating, str) and rating.strip().isdigit():

@@ -100,8 +100,9 @@ def test_refused_steps_answer_400_for_the_state_and_403_for_the_actor(ow):
     order = ow.order_in(S.SUBMITTED)
     state = post(login(ow.staff), f"{BASE}/orders/{order.pk}/done/", {"note": "x"})
     assert state.status_code == 400 and "status" in state.json()
-    actor = post(login(ow.volunteer2), f"{BASE}/orders/{order.pk}/accept/", {})
+    actor = post(login(ow.unit_staff), f"{BASE}/orders/{order.pk}/accept/", {})
     assert actor.status_code == 403
+    assert post(login(ow.volunteer2), f"{BASE}/orders/{order.pk}/accept/", {}).status_code == 404
     no_reason = post(login(ow.staff), f"{BASE}/orders/{order.pk}/reject/", {"reason": ""})
     assert no_reason.status_code == 400 and "reason" in no_reason.json()
     assert post(login(ow.staff_b), f"{BASE}/orders/{order.pk}/accept/", {}).status_code == 404
@@ -138,3 +139,70 @@ def test_the_resource_list_api_checks_a_volunteer_account_belongs_to_the_scope(o
         "node": ow.world.community_a.pk, "provider_kind": "volunteer", "provider_user": foreign.pk,
         "categories": ["errands"], "offer": "跑腿"})
     assert response.status_code == 400 and not Resource.objects.filter(provider_user=foreign).exists()
+
+
+def look_after(person, carer):
+    from yinfa.care.models import CareAssignment
+
+    today = datetime.date.today()
+    return CareAssignment.objects.create(person=person, carer=carer, interval_days=7, started_on=today,
+                                         next_due_on=today)
+
+
+def test_a_volunteer_lists_reads_and_counts_only_the_orders_assigned_to_them_or_placed_by_them(ow):
+    theirs = ow.order_in(S.CONFIRMED)  # carried out by ow.volunteer
+    others = ow.order_in(S.SUBMITTED, person=ow.other_person, channel=OrderChannel.STAFF)
+    look_after(ow.other_person, ow.volunteer)
+    placed = ow.place(person=ow.other_person, channel=OrderChannel.FAMILY, actor=ow.volunteer)
+    client = login(ow.volunteer)
+    listed = client.get(f"{BASE}/orders/").json()["results"]
+    assert {o["id"] for o in listed} == {theirs.pk, placed.pk}
+    assert client.get(f"{BASE}/orders/statistics/").json()["total"] == 2
+    assert client.get(f"{BASE}/orders/{others.pk}/").status_code == 404
+    assert client.get(f"{BASE}/orders/{placed.pk}/").status_code == 200
+    bystander = login(ow.volunteer2)
+    assert bystander.get(f"{BASE}/orders/").json()["results"] == []
+    assert bystander.get(f"{BASE}/orders/statistics/").json()["total"] == 0
+    assert bystander.get(f"{BASE}/orders/{theirs.pk}/").status_code == 404
+    assert login(ow.staff).get(f"{BASE}/orders/statistics/").json()["total"] == 3
+
+
+def test_a_volunteer_orders_through_the_api_only_for_the_people_they_serve_and_never_from_a_visit(ow):
+    from yinfa.care.models import Visit, VisitKind
+
+    client = login(ow.volunteer2)
+    body = {"person": ow.person.pk, "item": ow.item.pk, "channel": "staff"}
+    refused = post(client, f"{BASE}/orders/", body)
+    assert refused.status_code == 400 and "person" in refused.json()
+    look_after(ow.person, ow.volunteer2)
+    visit = Visit.objects.create(person=ow.person, kind=VisitKind.ROUTINE, visited_on=datetime.date.today(),
+                                 visitors="社区", needs="想理发")
+    from_visit = post(client, f"{BASE}/orders/", {**body, "channel": "visit", "source_visit": visit.pk})
+    assert from_visit.status_code == 400 and "source_visit" in from_visit.json()
+    assert not ServiceOrder.objects.exists()
+    created = post(client, f"{BASE}/orders/", body)
+    assert created.status_code == 201 and created.json()["person"]["id"] == ow.person.pk
+    staff_from_visit = post(login(ow.staff), f"{BASE}/orders/", {**body, "channel": "visit", "source_visit": visit.pk})
+    assert staff_from_visit.status_code == 201
+
+
+def test_a_projects_figures_count_only_the_orders_of_the_scope(ow):
+    world = ow.world
+    item = make_item(world.city, name="助浴")
+    provider = make_resource(world.city, name="市助浴服务队")
+    project = ServiceProject.objects.create(node=world.city, node_path=world.city.path, title="全市助浴", item=item,
+                                            provider=provider, frequency=Frequency.MONTHLY,
+                                            starts_on=datetime.date(2026, 1, 1))
+    from yinfa.people.tests.factories import make_person
+
+    b_person = make_person(world.unit_b, community=world.community_b, name="乙县老人")
+    ow.place(channel=OrderChannel.STAFF, actor=ow.staff, item=item, project=project)
+    for _n in range(2):
+        ow.place(person=b_person, channel=OrderChannel.STAFF, actor=ow.staff_b, item=item, project=project)
+
+    def count(user):
+        found = login(user).get(f"{BASE}/projects/").json()["results"]
+        assert login(user).get(f"{BASE}/projects/{project.pk}/").json()["order_count"] == found[0]["order_count"]
+        return found[0]["order_count"]
+
+    assert (count(ow.staff), count(ow.staff_b), count(world.city_admin)) == (1, 2, 3)

@@ -84,3 +84,33 @@ def test_the_task_runs_the_reminders(ow, django_capture_on_commit_callbacks):
     late_order(ow, S.SUBMITTED, accept_by=D(2020, 1, 1), due_on=D(2020, 1, 2))
     with django_capture_on_commit_callbacks(execute=True):
         assert remind_overdue_orders.call() == 2
+
+
+def overdue_page(ow, today):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(today.year, today.month, today.day, 3, tzinfo=datetime.UTC),
+                             tick=False):
+        return login(ow.staff).get(reverse("needs:order_overdue")).context["orders"]
+
+
+@pytest.mark.parametrize(("deadline", "quiet_days", "first_late_day"), [
+    (D(2026, 11, 20), [D(2026, 11, 21), D(2026, 11, 22)], D(2026, 11, 23)),  # Friday; the weekend; Monday
+    (D(2026, 9, 30), [D(2026, 10, 1) + datetime.timedelta(days=n) for n in range(7)], D(2026, 10, 8)),  # National Day
+])
+def test_the_list_and_the_job_wait_for_the_first_working_day_after_the_deadline(
+        ow, django_capture_on_commit_callbacks, deadline, quiet_days, first_late_day):
+    order = late_order(ow, S.SUBMITTED, accept_by=deadline, due_on=D(2026, 12, 31))
+    for day in [deadline, *quiet_days]:
+        assert overdue_page(ow, day) == []
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_overdue_reminders(today=day) == 0
+    assert not Notification.objects.exists()
+    listed = overdue_page(ow, first_late_day)
+    assert [o.pk for o in listed] == [order.pk] and listed[0].worst.working_days == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_overdue_reminders(today=first_late_day) == 1
+    note = Notification.objects.get(object_id=str(order.pk))
+    assert note.body == "1 working day overdue."
+    event = AuditEvent.objects.get(action=AuditAction.SYSTEM, object_id=str(order.pk))
+    assert event.detail["working_days"] == 1

@@ -142,6 +142,30 @@ def test_the_export_holds_the_filtered_orders_and_is_audited(ow):
     assert not any(ow.person.phone in str(cell) for row in rows for cell in row if cell)
 
 
+# --- what a volunteer reads -----------------------------------------------------------------------------------
+
+def look_after(person, carer):
+    from yinfa.care.models import CareAssignment
+
+    today = datetime.date.today()
+    return CareAssignment.objects.create(person=person, carer=carer, interval_days=7, started_on=today,
+                                         next_due_on=today)
+
+
+def test_a_volunteer_opens_only_the_orders_assigned_to_them_or_placed_by_them(ow):
+    theirs = ow.order_in(S.ASSIGNED)  # assigned to ow.volunteer
+    others = ow.order_in(S.SUBMITTED, person=ow.other_person, channel=OrderChannel.STAFF)
+    look_after(ow.other_person, ow.volunteer)
+    placed = ow.place(person=ow.other_person, channel=OrderChannel.FAMILY, actor=ow.volunteer)
+    client = login(ow.volunteer)
+    assert client.get(url("order_detail", theirs.pk)).status_code == 200
+    assert client.get(url("order_detail", placed.pk)).status_code == 200
+    page = client.get(url("order_detail", others.pk))
+    assert page.status_code == 404 and "李四" not in page.content.decode()
+    assert login(ow.volunteer2).get(url("order_detail", theirs.pk)).status_code == 404
+    assert login(ow.staff).get(url("order_detail", others.pk)).status_code == 200
+
+
 # --- ordering for a retiree -----------------------------------------------------------------------------------
 
 def test_staff_find_the_retiree_by_name_within_their_scope(ow):
@@ -173,11 +197,42 @@ def test_a_family_order_without_the_family_members_name_keeps_what_was_typed(ow)
     assert "Give the name of the family member" in html and "请尽快安排" in html
 
 
-def test_a_volunteer_may_order_for_a_retiree_of_their_community(ow):
-    response = login(ow.volunteer2).post(url("order_create") + f"?person={ow.person.pk}",
-                                         {"item": ow.item.pk, "channel": "staff"})
+def test_a_volunteer_orders_for_a_retiree_they_look_after_and_then_follows_that_order(ow):
+    look_after(ow.person, ow.volunteer2)
+    client = login(ow.volunteer2)
+    response = client.post(url("order_create") + f"?person={ow.person.pk}", {"item": ow.item.pk, "channel": "staff"})
     assert response.status_code == 302
-    assert ServiceOrder.objects.get().proxy_name == "赵志愿"
+    order = ServiceOrder.objects.get()
+    assert order.proxy_name == "赵志愿" and response["Location"] == url("order_detail", order.pk)
+    assert client.get(url("order_detail", order.pk)).status_code == 200
+
+
+def test_a_volunteer_finds_only_the_people_they_serve(ow):
+    client = login(ow.volunteer2)
+    assert client.get(url("order_create"), {"q": "王国"}).context["found"] == []
+    assert client.get(url("order_create"), {"person": ow.person.pk}).status_code == 404
+    assert client.post(url("order_create") + f"?person={ow.person.pk}",
+                       {"item": ow.item.pk, "channel": "staff"}).status_code == 404
+    look_after(ow.other_person, ow.volunteer2)
+    assert [p.name for p in client.get(url("order_create")).context["found"]] == ["李四"]  # theirs, unasked
+    assert client.get(url("order_create"), {"q": "王国"}).context["found"] == []
+    assert [p.name for p in client.get(url("order_create"), {"q": "李"}).context["found"]] == ["李四"]
+    assert client.get(url("order_create"), {"person": ow.other_person.pk}).status_code == 200
+    assert not ServiceOrder.objects.exists()
+
+
+def test_a_volunteer_cannot_turn_a_visit_into_an_order_nor_read_its_notes(ow):
+    from yinfa.care.models import Visit, VisitKind
+
+    visit = Visit.objects.create(person=ow.person, kind=VisitKind.ROUTINE, visited_on=datetime.date.today(),
+                                 visitors="社区", feedback="家中有矛盾，情绪低落", needs="头发长了想理发")
+    look_after(ow.person, ow.volunteer2)
+    client = login(ow.volunteer2)
+    page = client.get(url("order_create"), {"visit": visit.pk})
+    assert page.status_code == 403 and "情绪低落" not in page.content.decode()
+    assert client.post(url("order_create") + f"?visit={visit.pk}", {
+        "item": ow.item.pk, "details": "x", "channel": "visit"}).status_code == 403
+    assert not ServiceOrder.objects.exists()
 
 
 def test_a_retiree_cannot_use_the_staff_order_page(ow):
@@ -239,8 +294,9 @@ def test_a_step_the_state_no_longer_allows_is_shown_on_the_form(ow):
 
 def test_a_step_by_someone_who_may_not_take_it_answers_403(ow):
     order = ow.place()
-    assert login(ow.volunteer2).post(url("order_accept", order.pk), {}).status_code == 403
+    assert login(ow.unit_staff).post(url("order_accept", order.pk), {}).status_code == 403
     assert login(ow.unit_staff).post(url("order_reject", order.pk), {"reason": "x"}).status_code == 403
+    assert login(ow.volunteer2).post(url("order_accept", order.pk), {}).status_code == 404  # not theirs to see
     assert ServiceOrder.objects.get(pk=order.pk).status == S.SUBMITTED
 
 

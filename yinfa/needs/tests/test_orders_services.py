@@ -26,7 +26,7 @@ ALLOWED = {
     (S.ASSIGNED, "assign"): HANDLERS,
     (S.ASSIGNED, "done"): {"assignee"},
     (S.ASSIGNED, "cancel"): HANDLERS | {"retiree"},
-    (S.DONE, "confirm"): HANDLERS | {"retiree", "unit_staff", "volunteer2"},
+    (S.DONE, "confirm"): HANDLERS | {"retiree", "unit_staff"},  # not a volunteer of the scope (volunteer2)
 }
 RESULT = {"accept": S.ACCEPTED, "assign": S.ASSIGNED, "done": S.DONE, "confirm": S.CONFIRMED,
           "cancel": S.CANCELLED, "reject": S.REJECTED}
@@ -85,7 +85,17 @@ def test_staff_record_the_work_of_a_provider_without_an_account_but_not_of_a_vol
         ow.act("done", volunteer_order, ow.staff)
 
 
+def look_after(person, carer, *, ended_on=None):
+    """An open (or ended) care assignment of ``person`` to ``carer``."""
+    from yinfa.care.models import CareAssignment
+
+    today = datetime.date.today()
+    return CareAssignment.objects.create(person=person, carer=carer, interval_days=7, started_on=today,
+                                         next_due_on=today, ended_on=ended_on)
+
+
 def test_the_one_who_placed_an_order_for_family_may_cancel_it(ow):
+    look_after(ow.person, ow.volunteer2)
     order = ow.place(channel=OrderChannel.FAMILY, actor=ow.volunteer2)
     assert order.ordered_by == ow.volunteer2 and order.proxy_name == "王小明" and order.proxy_relation == "儿子"
     ow.act("cancel", order, ow.volunteer2, reason="家属说已自行解决")
@@ -143,6 +153,37 @@ def test_the_volunteer_who_did_the_work_cannot_rate_it(ow):
         ow.act("confirm", ow.order_in(S.DONE), ow.volunteer)
 
 
+def test_the_handler_who_recorded_the_work_cannot_confirm_it_another_member_of_staff_can(ow):
+    order = ow.order_in(S.ASSIGNED, provider=ow.by_shop, channel=OrderChannel.STAFF)
+    order = ow.act("done", order, ow.staff, note="理发店师傅上门理发")
+    assert services.allowed_actions(order, actor=ow.staff, scope=scope_of(ow.staff)) == []
+    with pytest.raises(PermissionDenied):
+        ow.act("confirm", order, ow.staff, rating=5)
+    assert "confirm" in services.allowed_actions(order, actor=ow.county_staff, scope=scope_of(ow.county_staff))
+    order = ow.act("confirm", order, ow.county_staff, rating=4, proxy_name="王国华", proxy_relation="电话回访")
+    assert order.status == S.CONFIRMED and order.confirmed_by_proxy
+
+
+def test_a_volunteer_of_the_scope_cannot_rate_for_a_retiree_with_their_own_account(ow):
+    order = ow.order_in(S.DONE)
+    assert services.allowed_actions(order, actor=ow.volunteer2, scope=scope_of(ow.volunteer2)) == []
+    with pytest.raises(PermissionDenied):
+        ow.act("confirm", order, ow.volunteer2, rating=5)
+    assert ServiceOrder.objects.get(pk=order.pk).status == S.DONE
+
+
+def test_whoever_placed_the_order_for_family_confirms_for_them_unless_they_did_the_work(ow):
+    look_after(ow.person, ow.volunteer2)
+    relayed = ow.order_in(S.DONE, channel=OrderChannel.FAMILY, actor=ow.volunteer2)  # done by ow.volunteer
+    relayed = ow.act("confirm", relayed, ow.volunteer2, rating=5, proxy_name="王小明", proxy_relation="儿子")
+    assert relayed.status == S.CONFIRMED and relayed.confirmed_by_proxy
+    look_after(ow.other_person, ow.volunteer)
+    own_work = ow.order_in(S.DONE, person=ow.other_person, channel=OrderChannel.FAMILY, actor=ow.volunteer)
+    assert own_work.assignee == ow.volunteer
+    with pytest.raises(PermissionDenied):
+        ow.act("confirm", own_work, ow.volunteer, rating=5)
+
+
 def test_re_assigning_to_the_same_provider_is_refused_and_to_another_tells_both(ow, django_capture_on_commit_callbacks):
     order = ow.order_in(S.ASSIGNED)
     with pytest.raises(ValidationError) as refused:
@@ -198,6 +239,35 @@ def test_a_retiree_cannot_order_for_someone_else_nor_as_staff(ow):
 def test_staff_cannot_order_for_a_person_outside_their_scope(ow):
     with pytest.raises(PermissionDenied):
         ow.place(channel=OrderChannel.STAFF, actor=ow.staff_b)
+
+
+def test_a_volunteer_orders_only_for_the_people_they_look_after_or_serve(ow):
+    with pytest.raises(PermissionDenied):  # of their community, but not theirs
+        ow.place(channel=OrderChannel.STAFF, actor=ow.volunteer2)
+    look_after(ow.person, ow.volunteer2, ended_on=datetime.date.today())
+    with pytest.raises(PermissionDenied):  # no longer looked after by them
+        ow.place(channel=OrderChannel.STAFF, actor=ow.volunteer2)
+    ow.place(person=ow.other_person, channel=OrderChannel.STAFF, actor=ow.staff)
+    look_after(ow.other_person, ow.volunteer2)
+    assert ow.place(person=ow.other_person, channel=OrderChannel.STAFF, actor=ow.volunteer2).ordered_by == \
+        ow.volunteer2
+    ow.order_in(S.ASSIGNED)  # an order of ow.person assigned to ow.volunteer: they serve ow.person
+    assert ow.place(channel=OrderChannel.FAMILY, actor=ow.volunteer).ordered_by == ow.volunteer
+    assert ow.place(channel=OrderChannel.STAFF, actor=ow.unit_staff).ordered_by == ow.unit_staff  # staff: anyone
+
+
+def test_an_order_from_a_visit_is_placed_only_by_someone_who_reads_visits(ow):
+    from yinfa.care.models import Visit, VisitKind
+
+    visit = Visit.objects.create(person=ow.person, kind=VisitKind.ROUTINE, visited_on=datetime.date.today(),
+                                 visitors="社区", needs="想理发", feedback="独居，腿脚不便")
+    look_after(ow.person, ow.volunteer2)
+    with pytest.raises(PermissionDenied):
+        ow.place(channel=OrderChannel.VISIT, actor=ow.volunteer2, source_visit=visit)
+    with pytest.raises(PermissionDenied):
+        ow.place(channel=OrderChannel.STAFF, actor=ow.volunteer2, source_visit=visit)
+    assert not ServiceOrder.objects.exists()
+    assert ow.place(channel=OrderChannel.VISIT, actor=ow.staff, source_visit=visit).source_visit == visit
 
 
 def test_family_orders_need_the_name_and_relationship_of_the_family_member(ow):
@@ -287,6 +357,7 @@ def test_each_step_tells_whoever_acts_next(ow, django_capture_on_commit_callback
 
 
 def test_a_rejection_tells_the_retiree_and_whoever_ordered_for_them_why(ow, django_capture_on_commit_callbacks):
+    look_after(ow.person, ow.volunteer2)
     order = ow.place(channel=OrderChannel.FAMILY, actor=ow.volunteer2)
     with django_capture_on_commit_callbacks(execute=True):
         ow.act("reject", order, ow.staff, reason="本社区暂不提供")

@@ -210,6 +210,39 @@ def test_a_project_page_shows_its_orders_count_and_average_rating(ow):
     assert login(ow.staff_b).get(url("project_detail", project.pk)).status_code == 404
 
 
+def test_a_county_projects_page_counts_and_rates_only_the_orders_of_the_scope(ow):
+    from yinfa.needs.models import OrderChannel, OrderStatus, ServiceOrder
+    from yinfa.needs.tests.order_fixtures import make_item
+
+    world = ow.world
+    item = make_item(world.city, name="助浴")
+    project = ServiceProject.objects.create(node=world.city, node_path=world.city.path, title="全市助浴", item=item,
+                                            provider=make_resource(world.city, name="市助浴服务队"),
+                                            frequency=Frequency.MONTHLY, starts_on=datetime.date(2026, 1, 1))
+    ServiceProject.objects.create(node=world.city, node_path=world.city.path, title="全市理发", item=item,
+                                  provider=ow.by_shop, frequency=Frequency.MONTHLY,
+                                  starts_on=datetime.date(2026, 1, 1))  # no orders at all
+    b_person = make_person(world.unit_b, community=world.community_b, name="乙县老人")
+    a_order = ow.place(channel=OrderChannel.STAFF, actor=ow.staff, item=item, project=project)
+    for action, actor in (("accept", ow.staff), ("assign", ow.staff), ("done", ow.volunteer)):
+        a_order = ow.act(action, a_order, actor)
+    ow.act("confirm", a_order, ow.retiree, rating=5)
+    b_order = ow.place(person=b_person, channel=OrderChannel.STAFF, actor=ow.staff_b, item=item, project=project)
+    # rated 1 in county B (written directly: how it got there is not the point)
+    ServiceOrder.objects.filter(pk=b_order.pk).update(status=OrderStatus.CONFIRMED, rating=1)
+
+    def figures(user):
+        shown = login(user).get(url("project_detail", project.pk)).context["project"]
+        listed = {p.title: p for p in login(user).get(url("project_list")).context["projects"]}
+        assert listed["全市助浴"].order_count == shown.order_count and listed["全市理发"].order_count == 0
+        return shown.order_count, shown.finished_count, shown.average_rating
+
+    assert figures(ow.staff) == (1, 1, 5.0)
+    assert figures(ow.staff_b) == (1, 1, 1.0)
+    assert figures(world.city_admin) == (2, 2, 3.0)
+    assert "乙县老人" not in login(ow.staff).get(url("project_detail", project.pk)).content.decode()
+
+
 def test_staff_create_a_project_through_the_page(ow):
     response = login(ow.staff).post(url("project_create"), {
         "node": ow.world.community_a.pk, "title": "每周助餐", "provider": ow.by_volunteer.pk, "frequency": "weekly",

@@ -114,3 +114,51 @@ def test_the_deadlines_are_working_days_on_or_after_the_order_day(start, accept,
             assert calendar.is_workday(deadline)
     assert set(clock.unknown_years) == {y for y in range(start.year, max(clock.accept_by, clock.due_on).year + 1)
                                         if not calendar.known(y)}
+
+
+# --- overdue: once a working day has passed after the deadline ------------------------------------------------
+
+FRIDAY = D(2026, 11, 20)
+EVE_OF_NATIONAL_DAY = D(2026, 9, 30)  # 1–7 October off, Saturday 10 October worked
+
+
+@pytest.mark.parametrize(("deadline", "today", "late"), [
+    (FRIDAY, D(2026, 11, 20), 0),  # the deadline itself
+    (FRIDAY, D(2026, 11, 21), 0),  # Saturday: not yet overdue
+    (FRIDAY, D(2026, 11, 22), 0),  # Sunday: not yet overdue
+    (FRIDAY, D(2026, 11, 23), 1),  # Monday: one working day late
+    (FRIDAY, D(2026, 11, 24), 2),
+    (EVE_OF_NATIONAL_DAY, D(2026, 10, 1), 0),
+    (EVE_OF_NATIONAL_DAY, D(2026, 10, 7), 0),  # the last day of the holiday
+    (EVE_OF_NATIONAL_DAY, D(2026, 10, 8), 1),
+    (EVE_OF_NATIONAL_DAY, D(2026, 10, 10), 3),  # the make-up Saturday counts
+    (EVE_OF_NATIONAL_DAY, D(2026, 10, 11), 3),  # Sunday: still overdue, no later
+    (D(2026, 10, 9), D(2026, 10, 10), 1),  # due on Friday, late on the make-up Saturday
+    (D(2026, 9, 24), D(2026, 9, 27), 0),  # Mid-Autumn Festival holiday and weekend right after
+    (D(2026, 9, 24), D(2026, 9, 28), 1),
+])
+def test_an_order_is_overdue_on_the_first_working_day_after_its_deadline(ow, calendar, deadline, today, late):
+    order = ow.place(today=D(2026, 9, 1))
+    order.accept_by = order.due_on = deadline
+    levels = sla.lateness(order, today, calendar)
+    assert [(x.level, x.working_days) for x in levels] == ([("accept", late), ("done", late)] if late else [])
+    assert sla.is_overdue(order, today, calendar) is bool(late) is sla.is_past(deadline, today, calendar)
+
+
+def test_the_database_filter_and_lateness_agree_on_every_day_around_a_weekend_and_the_national_day(ow, calendar):
+    from yinfa.needs.models import ServiceOrder
+
+    deadlines = [D(2026, 9, 24) + datetime.timedelta(days=n) for n in range(20)]
+    deadlines += [D(2026, 11, 18) + datetime.timedelta(days=n) for n in range(6)]
+    ids = {}
+    for deadline in deadlines:
+        order = ow.place(today=D(2026, 9, 1))
+        ServiceOrder.objects.filter(pk=order.pk).update(accept_by=deadline, due_on=deadline)
+        ids[order.pk] = deadline
+    orders = list(ServiceOrder.objects.filter(pk__in=ids))
+    for today in [D(2026, 9, 24) + datetime.timedelta(days=n) for n in range(22)] + [
+            D(2026, 11, 18) + datetime.timedelta(days=n) for n in range(8)]:
+        filtered = set(ServiceOrder.objects.filter(sla.overdue_condition(today, calendar)).values_list("pk", flat=True))
+        late = {o.pk for o in orders if sla.lateness(o, today, calendar)}
+        assert filtered == late, today
+        assert all(x.working_days > 0 for o in orders for x in sla.lateness(o, today, calendar))

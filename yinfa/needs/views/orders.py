@@ -1,8 +1,9 @@
 """Order pages for staff: the needs list (需求清单) with its statistics and Excel export, the overdue list, placing
 an order for a retiree (staff or family; from a visit), and the order page.
 
-Reads go through ``visible_orders`` (the scope's orders, plus those assigned to the volunteer, plus, in the retiree
-role, the retiree's own): an order outside it answers 404. Writes are the services' (``services.orders``).
+Reads go through ``visible_orders`` (staff: the scope's orders; a volunteer: those assigned to them and those they
+placed; in the retiree role, the retiree's own): an order outside it answers 404. Writes are the services'
+(``services.orders``).
 """
 
 from django.contrib import messages
@@ -28,7 +29,6 @@ from yinfa.needs.models import OrderChannel, Resource, ServiceOrder, ServiceProj
 from yinfa.needs.services import orders as services
 from yinfa.needs.services.order_overdue import overdue_orders, with_lateness
 from yinfa.needs.services.resources import menu_for_person, record_export
-from yinfa.people.models import Person
 
 PAGE_SIZE = 50
 PROVIDER_SELECT_LIMIT = 300
@@ -118,7 +118,8 @@ def order_export(request):
 @scope_checked(Perm.CARE_VIEW)
 def order_overdue(request):
     today, calendar = timezone.localdate(), WorkCalendar.load()
-    orders = overdue_orders(ServiceOrder.objects.visible_to(request.scope), today).select_related(*LIST_RELATED)
+    orders = overdue_orders(ServiceOrder.objects.visible_to(request.scope), today, calendar).select_related(
+        *LIST_RELATED)
     rows = list(orders[: OVERDUE_LIMIT + 1])
     return render(request, "needs/orders/overdue.html", {
         "orders": with_lateness(rows[:OVERDUE_LIMIT], today, calendar), "more": len(rows) > OVERDUE_LIMIT,
@@ -129,9 +130,12 @@ def order_overdue(request):
 # --- placing an order for a retiree ---------------------------------------------------------------------------
 
 def _visit(request):
+    """The visit an order is turned from (``?visit=``): its notes are care records, read only with CARE_VIEW."""
     wanted = request.GET.get("visit") or request.POST.get("visit")
     if not wanted:
         return None
+    if not request.scope.has(Perm.CARE_VIEW):
+        raise PermissionDenied
     if not str(wanted).isdigit():
         raise Http404
     from yinfa.care.models import Visit
@@ -140,24 +144,31 @@ def _visit(request):
     return get_object_or_404(visits, pk=int(wanted))
 
 
+def _orderable(request):
+    """Whom the role in use may order for: staff, anyone of the scope; a volunteer, the people they serve."""
+    return services.orderable_people(request.scope, request.user)
+
+
 def _person(request):
     wanted = request.GET.get("person") or request.POST.get("person")
     if not wanted:
         return None
     if not str(wanted).isdigit():
         raise Http404
-    people = Person.objects.visible_to(request.scope).select_related("community", "unit")
-    return get_object_or_404(people, pk=int(wanted))
+    return get_object_or_404(_orderable(request).select_related("community", "unit"), pk=int(wanted))
 
 
 def _person_search(request):
+    """People matching ``?q=`` among those the role may order for; a volunteer without a query sees theirs."""
     text = (request.GET.get("q") or "").strip()
-    if not text:
+    people = _orderable(request).alive()
+    if text:
+        people = people.filter(Q(name__icontains=text) | Q(name_initials__icontains=text.lower())
+                               | Q(name_pinyin__icontains=text.lower()))
+    elif request.scope.has(Perm.CARE_MANAGE):
         return text, []
-    people = (Person.objects.visible_to(request.scope).alive().filter(
-        Q(name__icontains=text) | Q(name_initials__icontains=text.lower()) | Q(name_pinyin__icontains=text.lower()))
-        .select_related("community", "unit").only("pk", "name", "community__name", "unit__name")
-        .order_by("name_pinyin", "pk")[:PERSON_SEARCH_LIMIT])
+    people = (people.select_related("community", "unit").only("pk", "name", "community__name", "unit__name")
+              .order_by("name_pinyin", "pk")[:PERSON_SEARCH_LIMIT])
     return text, list(people)
 
 
@@ -165,8 +176,9 @@ def _person_search(request):
 @require_http_methods(["GET", "POST"])
 @scope_checked()
 def order_create(request):
-    """Staff or a volunteer places an order for a retiree (``?person=``), for family on the phone, or from a visit
-    (``?visit=``: the person and what they need are filled in, the visit is linked)."""
+    """Staff or a volunteer places an order for a retiree (``?person=``), for family on the phone, or, with
+    CARE_VIEW, from a visit (``?visit=``: the person and what they need are filled in, the visit is linked). A
+    volunteer orders only for the people they serve (their open care assignments, the orders assigned to them)."""
     if not can_place_orders(request.scope):
         raise PermissionDenied
     visit = _visit(request)

@@ -1,10 +1,10 @@
 """Pages of the resource list (资源清单), the service menu and the project list (项目清单): lists with filters,
 the resource list's Excel export, entry and editing by staff with CARE_MANAGE, and a project's page with the count
-and average rating of its orders. Reads go through ``visible_to(request.scope)`` (outside: 404)."""
+and average rating of its orders. Reads go through ``visible_to(request.scope)`` (outside: 404); a project's figures
+count only the orders of the scope (a county's project seen from a community: that community's orders)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,6 +15,7 @@ from yinfa.core.keyset import keyset_page, next_page_url
 from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
 from yinfa.needs import exports_orders
+from yinfa.needs.filters_orders import project_figures
 from yinfa.needs.filters_resources import MenuFilter, ProjectFilter, ResourceFilter
 from yinfa.needs.forms_resources import (
     ItemForm,
@@ -25,7 +26,6 @@ from yinfa.needs.forms_resources import (
     resource_initial,
 )
 from yinfa.needs.models import (
-    OrderStatus,
     ProviderKind,
     Resource,
     ServiceCategory,
@@ -190,19 +190,12 @@ def menu_edit(request, pk):
 
 # --- the project list -----------------------------------------------------------------------------------------
 
-def project_figures(queryset):
-    finished = (OrderStatus.DONE, OrderStatus.CONFIRMED)
-    return queryset.annotate(order_count=Count("orders", distinct=True),
-                             finished_count=Count("orders", filter=Q(orders__status__in=finished), distinct=True),
-                             average_rating=Avg("orders__rating"))
-
-
 @module("needs")
 @require_GET
 @scope_checked(Perm.CARE_VIEW)
 def project_list(request):
     filterset = ProjectFilter(request.GET, scope=request.scope)
-    projects = project_figures(filterset.results().select_related("node", "item", "provider"))
+    projects = project_figures(filterset.results().select_related("node", "item", "provider"), request.scope)
     page = keyset_page(projects, before=request.GET.get("before"), size=PAGE_SIZE)
     return render(request, _rows_template(request, "needs/resources/projects.html"), {
         "filter": filterset, "projects": page.rows, "next_url": next_page_url(request, page),
@@ -216,7 +209,7 @@ def project_list(request):
 @scope_checked(Perm.CARE_VIEW)
 def project_detail(request, pk):
     projects = project_figures(ServiceProject.objects.visible_to(request.scope).select_related(
-        "node", "item", "provider"))
+        "node", "item", "provider"), request.scope)
     project = get_object_or_404(projects, pk=pk)
     orders = list(ServiceOrder.objects.visible_to(request.scope).filter(project=project)
                   .select_related("person", "item").order_by("-created_at", "-pk")[:PROJECT_ORDERS])
