@@ -9,6 +9,7 @@ from yinfa.care.demo_context import HOME_COMMUNITY, SIBLING_PREFIX, days, insert
 from yinfa.care.demo_texts import VISIT_NEEDS
 from yinfa.core.workdays import WorkCalendar
 from yinfa.needs import demo_texts as texts
+from yinfa.needs import sla
 from yinfa.needs.models import OrderChannel, OrderStatus, OrderStep, ServiceOrder
 
 SUB, ACC, ASG, DONE, CONF, CANC, REJ = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED,
@@ -28,12 +29,6 @@ VISIT_ORDERS = 10
 VOLUNTEER_ITEMS = ("haircut", "company")
 ORDER_KEYS = {text: key for text, key in VISIT_NEEDS if not key.startswith("wish:")}
 PROJECT_OF = {"haircut": "haircut", "doctor": "doctor", "legal": "legal"}
-
-
-def is_overdue(order, today):
-    if order.status == SUB:
-        return order.accept_by < today
-    return order.status in (ACC, ASG) and order.due_on < today
 
 
 class Builder:
@@ -84,7 +79,7 @@ class Builder:
             day = self.today - days(ago)
             accept_by = self.calendar.add_working_days(day, item.accept_days)
             due_on = self.calendar.add_working_days(day, item.complete_days)
-            late = accept_by < self.today if status == SUB else due_on < self.today
+            late = sla.is_past(accept_by if status == SUB else due_on, self.today, self.calendar)
             if status not in (SUB, ACC, ASG) or late == overdue:
                 candidates.append(day)
         return self.rng.choice(candidates) if candidates else None
@@ -147,14 +142,22 @@ class Builder:
                                                                           min(due_on, self.today - days(1)))))
             order.done_at = trail[-1][4]
         if status == CONF:
-            order.rating = rng.choices((5, 4, 3), weights=(6, 3, 1))[0]
-            order.rating_comment = rng.choice(texts.RATING_COMMENTS[order.rating])
             by_self = channel == OrderChannel.SELF and self.retiree_user is not None
-            order.confirmed_by_proxy = not by_self
-            done = order.done_at.date()
-            trail.append((DONE, CONF, self.retiree_user if by_self else ctx.recorder(person),
-                          f"评价{order.rating}星：{order.rating_comment}", self.later(trail, done, done + days(3))))
-            order.closed_at = trail[-1][4]
+            # Someone else than the one who did it confirms for the retiree (staff of the scope, or who ordered);
+            # where nobody else could, the order stays carried out, awaiting confirmation.
+            proxies = [u for u in (ctx.recorder(person), ctx.bureau(person), ordered_by)
+                       if u is not None and u.pk != doer.pk]
+            confirmer = self.retiree_user if by_self else (proxies[0] if proxies else None)
+            if confirmer is None:
+                order.status = DONE
+            else:
+                order.rating = rng.choices((5, 4, 3), weights=(6, 3, 1))[0]
+                order.rating_comment = rng.choice(texts.RATING_COMMENTS[order.rating])
+                order.confirmed_by_proxy = not by_self
+                done = order.done_at.date()
+                trail.append((DONE, CONF, confirmer, f"评价{order.rating}星：{order.rating_comment}",
+                              self.later(trail, done, done + days(3))))
+                order.closed_at = trail[-1][4]
         self.orders.append(order)
         self.trails.append(trail)
         return order
@@ -246,7 +249,7 @@ def _save(builder, ctx):
     return {
         "orders": len(orders),
         "orders_by_status": {s.value: sum(1 for o in orders if o.status == s) for s in OrderStatus},
-        "orders_overdue": sum(1 for o in orders if is_overdue(o, ctx.today)),
+        "orders_overdue": sum(1 for o in orders if sla.is_overdue(o, ctx.today)),
         "orders_from_visits": sum(1 for o in orders if o.source_visit_id),
         "orders_of_zhiyuanzhe": sum(1 for o in orders if volunteer and o.assignee_id == volunteer.pk
                                     and o.status == ASG),

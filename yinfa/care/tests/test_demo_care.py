@@ -304,11 +304,22 @@ def test_orders_are_in_every_state_with_the_working_day_clock_and_steps(demo):
 
 
 def test_some_orders_are_overdue(demo):
-    late_to_accept = ServiceOrder.objects.filter(status=OrderStatus.SUBMITTED, accept_by__lt=TODAY)
-    late_to_do = ServiceOrder.objects.filter(status__in=(OrderStatus.ACCEPTED, OrderStatus.ASSIGNED),
-                                             due_on__lt=TODAY)
-    assert late_to_accept.exists() and late_to_do.exists()
-    assert late_to_accept.count() + late_to_do.count() == demo[1]["orders_overdue"]
+    from yinfa.needs import sla
+
+    late = ServiceOrder.objects.filter(sla.overdue_condition(TODAY))
+    assert late.filter(status=OrderStatus.SUBMITTED).exists()
+    assert late.filter(status__in=(OrderStatus.ACCEPTED, OrderStatus.ASSIGNED)).exists()
+    assert late.count() == demo[1]["orders_overdue"]
+
+
+def test_no_order_is_confirmed_by_whoever_carried_it_out(demo):
+    from yinfa.needs.models import OrderStep
+
+    steps = {(s.order_id, s.to_status): s.actor_id for s in OrderStep.objects.filter(
+        to_status__in=(OrderStatus.DONE, OrderStatus.CONFIRMED))}
+    confirmed = [pk for (pk, status) in steps if status == OrderStatus.CONFIRMED]
+    assert confirmed
+    assert all(steps[(pk, OrderStatus.CONFIRMED)] != steps[(pk, OrderStatus.DONE)] for pk in confirmed)
 
 
 def test_the_retiree_has_an_order_awaiting_his_confirmation_and_the_volunteer_has_orders_to_do(demo):
