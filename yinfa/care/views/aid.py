@@ -16,7 +16,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -32,6 +31,7 @@ from yinfa.core.keyset import keyset_page, next_page_url
 from yinfa.core.permissions import Perm
 from yinfa.core.scope import scoped
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 from yinfa.people.models import Person
 from yinfa.people.querysets import PERSON_ANCHORS
 
@@ -95,12 +95,7 @@ def aid_list(request):
         "can_manage": request.scope.has(Perm.CARE_MANAGE), "can_act": can_act,
         "export_query": request.GET.urlencode(), "mine": filterset.form.data.get("mine") in ("1", "on", "true"),
     }
-    template = "care/aid/list.html"
-    if request.htmx and request.GET.get("before"):
-        template += "#rows"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_list(request, "care/aid/list.html", context)
 
 
 @module("care")

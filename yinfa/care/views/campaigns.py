@@ -32,6 +32,7 @@ from yinfa.core.keyset import keyset_page, next_page_url
 from yinfa.core.models import OrgNode
 from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 
 PAGE_SIZE = 50
 TASK_PAGE_SIZE = 100
@@ -102,10 +103,7 @@ def campaign_list(request):
     context = {"filter": filterset, "campaigns": rows, "next_url": next_page_url(request, page),
                "filtered": filterset.is_filtered, "can_plan": services.can_plan(scope),
                "is_first_page": not request.GET.get("before")}
-    template = "care/campaigns/list.html"
-    if request.htmx and request.GET.get("before"):
-        template += "#rows"
-    return render(request, template, context)
+    return render_list(request, "care/campaigns/list.html", context)
 
 
 # --- plan and edit ------------------------------------------------------------------------------------------------
@@ -374,10 +372,7 @@ def campaign_unit(request, pk):
         "statuses": TaskStatus.choices, "query": query, "export_query": urlencode({**query, "part": "tasks"}),
         "unit_query": urlencode({"unit": unit.pk}) if unit is not None else "",
     }
-    template = "care/campaigns/unit.html"
-    if request.htmx and request.GET.get("before"):
-        template += "#rows"
-    return render(request, template, context)
+    return render_list(request, "care/campaigns/unit.html", context)
 
 
 def get_task(request, pk):

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,6 +29,7 @@ from yinfa.core.forms_org import add_service_errors
 from yinfa.core.masking import mask_phone
 from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 from yinfa.people.models import Person
 
 PAGE_SIZE = 50
@@ -167,12 +168,7 @@ def assignment_list(request):
         "show_unassigned": filterset.chosen_state != "ended" and not filterset.form.data.get("carer"),
         "can_open_files": request.scope.has(Perm.PEOPLE_VIEW),
     }
-    template = "care/contacts/assignments.html"
-    if request.htmx and not first_page:
-        template += "#rows"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_list(request, "care/contacts/assignments.html", context, more=not first_page)
 
 
 @module("care")

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,6 +26,7 @@ from yinfa.core.access import scope_checked
 from yinfa.core.forms_org import add_service_errors
 from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 
 PAGE_SIZE = 50
 RECENT_DAYS = 30
@@ -68,12 +68,7 @@ def escalation_list(request):
         "next_url": next_url(request, page), "is_first_page": first_page, "recent_days": RECENT_DAYS,
         "can_resolve": services.can_resolve(request.scope), "filtered": filterset.is_filtered,
     }
-    template = "care/contacts/escalations.html"
-    if request.htmx and not first_page:
-        template += "#rows"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_list(request, "care/contacts/escalations.html", context, more=not first_page)
 
 
 @module("care")

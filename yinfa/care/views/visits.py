@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,6 +28,7 @@ from yinfa.core.keyset import keyset_page, next_page_url
 from yinfa.core.models import OrgKind, OrgNode
 from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 from yinfa.people.filters import name_search_condition
 from yinfa.people.models import LifeEvent, LifeEventKind, Person
 
@@ -112,12 +112,7 @@ def visit_list(request):
         "is_first_page": not request.GET.get("before"), "filtered": filterset.is_filtered,
         "can_manage": can_manage(request), "export_query": request.GET.urlencode(),
     }
-    template = "care/visits/list.html"
-    if request.htmx and request.GET.get("before"):
-        template += "#rows"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_list(request, "care/visits/list.html", context)
 
 
 @module("care")

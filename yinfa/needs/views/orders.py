@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,6 +20,7 @@ from yinfa.core.forms_org import add_service_errors
 from yinfa.core.keyset import keyset_page, next_page_url
 from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 from yinfa.core.workdays import WorkCalendar
 from yinfa.needs import exports_orders, filters_orders, sla
 from yinfa.needs.filters_orders import OrderFilter, statistics
@@ -61,11 +61,6 @@ def can_place_orders(scope):
     return scope.has(Perm.CARE_MANAGE) or scope.has(Perm.SERVICE_FULFIL)
 
 
-def htmx_aware(response):
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 def provider_options(request):
     providers = list(Resource.objects.visible_to(request.scope).only("pk", "provider_name")
                      .order_by("provider_name", "pk")[: PROVIDER_SELECT_LIMIT + 1])
@@ -95,10 +90,7 @@ def order_list(request):
         "filtered": filterset.is_filtered, "can_order": can_place_orders(request.scope),
         "export_query": request.GET.urlencode(),
     }
-    template = "needs/orders/list.html"
-    if request.htmx and not first_page:
-        template += "#rows"
-    return htmx_aware(render(request, template, context))
+    return render_list(request, "needs/orders/list.html", context, more=not first_page)
 
 
 @module("needs")

@@ -14,6 +14,7 @@ from yinfa.core.forms_org import add_service_errors
 from yinfa.core.keyset import keyset_page, next_page_url
 from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 from yinfa.needs import exports_orders
 from yinfa.needs.filters_orders import project_figures
 from yinfa.needs.filters_resources import MenuFilter, ProjectFilter, ResourceFilter
@@ -45,10 +46,6 @@ def can_manage(request):
     return request.scope.has(Perm.CARE_MANAGE)
 
 
-def _rows_template(request, template):
-    return template + "#rows" if request.htmx and request.GET.get("before") else template
-
-
 # --- the resource list ----------------------------------------------------------------------------------------
 
 @module("needs")
@@ -61,7 +58,7 @@ def resource_list(request):
     labels = dict(ServiceCategory.choices)
     for resource in page.rows:
         resource.category_labels = [labels.get(c, c) for c in resource.categories or []]
-    return render(request, _rows_template(request, "needs/resources/list.html"), {
+    return render_list(request, "needs/resources/list.html", {
         "filter": filterset, "resources": page.rows, "next_url": next_page_url(request, page),
         "is_first_page": not request.GET.get("before"), "filtered": filterset.is_filtered,
         "can_manage": can_manage(request), "export_query": request.GET.urlencode(),
@@ -197,7 +194,7 @@ def project_list(request):
     filterset = ProjectFilter(request.GET, scope=request.scope)
     projects = project_figures(filterset.results().select_related("node", "item", "provider"), request.scope)
     page = keyset_page(projects, before=request.GET.get("before"), size=PAGE_SIZE)
-    return render(request, _rows_template(request, "needs/resources/projects.html"), {
+    return render_list(request, "needs/resources/projects.html", {
         "filter": filterset, "projects": page.rows, "next_url": next_page_url(request, page),
         "is_first_page": not request.GET.get("before"), "filtered": filterset.is_filtered,
         "can_manage": can_manage(request),

@@ -11,7 +11,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +21,7 @@ from yinfa.core.keyset import keyset_page, next_page_url
 from yinfa.core.permissions import Perm
 from yinfa.core.uploads import FILE_TYPES
 from yinfa.core.views.home import module
+from yinfa.core.views.listing import render_list
 from yinfa.needs.exports_wishes import export_wishes
 from yinfa.needs.filters_wishes import WishFilter
 from yinfa.needs.forms_wishes import ClaimForm, WishForm
@@ -67,11 +67,6 @@ def days_on_wall(wish, today):
     return (today - timezone.localtime(wish.published_at).date()).days if wish.published_at else None
 
 
-def htmx_aware(response):
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 # --- the staff's list, counts and export ----------------------------------------------------------------------
 
 @module("needs")
@@ -93,10 +88,7 @@ def wish_list(request):
         "counts": wish_reads.counts_for_scope(request.scope) if first_page else None,
         "max_cost": services.MAX_COST,
     }
-    template = "needs/wishes/list.html"
-    if request.htmx and request.GET.get("before"):
-        template += "#rows"
-    return htmx_aware(render(request, template, context))
+    return render_list(request, "needs/wishes/list.html", context)
 
 
 @module("needs")
@@ -215,10 +207,7 @@ def wish_wall(request):
         "inline_claim": len(orgs) <= WALL_ORG_SELECT_LIMIT, "claim_days": wish_claims.wish_claim_days(),
         "can_collect": scope.has(Perm.CARE_MANAGE), "wall_url": request.get_full_path(),
     }
-    template = "needs/wishes/wall.html"
-    if request.htmx and request.GET.get("before"):
-        template += "#cards"
-    return htmx_aware(render(request, template, context))
+    return render_list(request, "needs/wishes/wall.html", context, partial="cards")
 
 
 # --- detail and photo ------------------------------------------------------------------------------------------
