@@ -136,9 +136,18 @@ def clean_resource(scope, values):
     return cleaned
 
 
-def _entry_audit(action, *, actor, obj, before, fields):
-    audit.record(action, actor=actor, obj=obj, changes=audit.diff(before, audit.snapshot(obj, fields)),
-                 scope_path=obj.node_path)
+def _save_entry(model, fields, cleaned, *, actor, entry):
+    """Create (``entry`` None) or change an entry of one of the three lists, kept by an organisation of the scope,
+    with one audit row of what changed (the caller has checked the role and the entry's organisation)."""
+    before = audit.snapshot(entry, fields) if entry else {}
+    entry = entry or model(created_by=actor)
+    for name, value in cleaned.items():
+        setattr(entry, name, value)
+    entry.node_path = cleaned["node"].path
+    entry.save()
+    audit.record(AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor, obj=entry,
+                 changes=audit.diff(before, audit.snapshot(entry, fields)), scope_path=entry.node_path)
+    return entry
 
 
 @transaction.atomic
@@ -147,16 +156,7 @@ def save_resource(*, actor, scope, values, resource=None):
     require_manage(scope)
     if resource is not None:
         require_node(scope, resource.node)
-    cleaned = clean_resource(scope, values)
-    before = audit.snapshot(resource, RESOURCE_FIELDS) if resource else {}
-    resource = resource or Resource(created_by=actor)
-    for name, value in cleaned.items():
-        setattr(resource, name, value)
-    resource.node_path = cleaned["node"].path
-    resource.save()
-    _entry_audit(AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor, obj=resource, before=before,
-                 fields=RESOURCE_FIELDS)
-    return resource
+    return _save_entry(Resource, RESOURCE_FIELDS, clean_resource(scope, values), actor=actor, entry=resource)
 
 
 # --- menu items -----------------------------------------------------------------------------------------------
@@ -197,16 +197,7 @@ def save_item(*, actor, scope, values, item=None):
     require_manage(scope)
     if item is not None:
         require_node(scope, item.node)
-    cleaned = clean_item(scope, values)
-    before = audit.snapshot(item, ITEM_FIELDS) if item else {}
-    item = item or ServiceItem(created_by=actor)
-    for name, value in cleaned.items():
-        setattr(item, name, value)
-    item.node_path = cleaned["node"].path
-    item.save()
-    _entry_audit(AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor, obj=item, before=before,
-                 fields=ITEM_FIELDS)
-    return item
+    return _save_entry(ServiceItem, ITEM_FIELDS, clean_item(scope, values), actor=actor, entry=item)
 
 
 # --- projects -------------------------------------------------------------------------------------------------
@@ -247,16 +238,8 @@ def save_project(*, actor, scope, values, project=None):
     require_manage(scope)
     if project is not None:
         require_node(scope, project.node)
-    cleaned = clean_project(scope, values)
-    before = audit.snapshot(project, PROJECT_FIELDS) if project else {}
-    project = project or ServiceProject(created_by=actor)
-    for name, value in cleaned.items():
-        setattr(project, name, value)
-    project.node_path = cleaned["node"].path
-    project.save()
-    _entry_audit(AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor, obj=project, before=before,
-                 fields=PROJECT_FIELDS)
-    return project
+    return _save_entry(ServiceProject, PROJECT_FIELDS, clean_project(scope, values), actor=actor,
+                       entry=project)
 
 
 def record_export(*, actor, scope, model, title, filters, rows, personal_data=False):
