@@ -93,6 +93,7 @@ class ListViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "head", "options"]
     filter_class = None
     write_serializer = None
+    save_service = None  # the service that creates an entry: save_service(actor=, scope=, values=)
 
     def get_queryset(self):
         return self.queryset.model.objects.visible_to(self.request.scope)
@@ -107,16 +108,13 @@ class ListViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
-    def save(self, values):
-        raise NotImplementedError
-
     def create(self, request):
         if not request.scope.has(Perm.CARE_MANAGE):
             self.permission_denied(request)
         form = self.write_serializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         try:
-            saved = self.save(dict(form.validated_data))
+            saved = self.save_service(actor=request.user, scope=request.scope, values=dict(form.validated_data))
         except DjangoValidationError as exc:
             return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(self.get_queryset().get(pk=saved.pk)).data,
@@ -179,6 +177,7 @@ class ResourceViewSet(ListViewSet):
     queryset = Resource.objects.none()
     serializer_class = ResourceSerializer
     write_serializer = ResourceWriteSerializer
+    save_service = staticmethod(resource_services.save_resource)
     filter_class = ResourceFilter
 
     def get_queryset(self):
@@ -188,9 +187,6 @@ class ResourceViewSet(ListViewSet):
     @extend_schema(request=ResourceWriteSerializer, responses={201: ResourceSerializer, 400: OpenApiResponse()})
     def create(self, request):
         return super().create(request)
-
-    def save(self, values):
-        return resource_services.save_resource(actor=self.request.user, scope=self.request.scope, values=values)
 
 
 # --- the menu -------------------------------------------------------------------------------------------------
@@ -230,6 +226,7 @@ class ServiceItemViewSet(ListViewSet):
     queryset = ServiceItem.objects.none()
     serializer_class = ServiceItemSerializer
     write_serializer = ServiceItemWriteSerializer
+    save_service = staticmethod(resource_services.save_item)
     filter_class = MenuFilter
 
     def get_queryset(self):
@@ -238,9 +235,6 @@ class ServiceItemViewSet(ListViewSet):
     @extend_schema(request=ServiceItemWriteSerializer, responses={201: ServiceItemSerializer, 400: OpenApiResponse()})
     def create(self, request):
         return super().create(request)
-
-    def save(self, values):
-        return resource_services.save_item(actor=self.request.user, scope=self.request.scope, values=values)
 
 
 # --- projects -------------------------------------------------------------------------------------------------
@@ -291,6 +285,7 @@ class ServiceProjectViewSet(ListViewSet):
     queryset = ServiceProject.objects.none()
     serializer_class = ServiceProjectSerializer
     write_serializer = ServiceProjectWriteSerializer
+    save_service = staticmethod(resource_services.save_project)
     filter_class = ProjectFilter
 
     def get_queryset(self):
@@ -301,9 +296,6 @@ class ServiceProjectViewSet(ListViewSet):
                    responses={201: ServiceProjectSerializer, 400: OpenApiResponse()})
     def create(self, request):
         return super().create(request)
-
-    def save(self, values):
-        return resource_services.save_project(actor=self.request.user, scope=self.request.scope, values=values)
 
 
 # --- orders ---------------------------------------------------------------------------------------------------
