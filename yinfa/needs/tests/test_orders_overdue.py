@@ -4,7 +4,10 @@ handling community once per order and level."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from yinfa.core.models import AuditAction, AuditEvent, Notification
 from yinfa.core.scheduling import REGISTRY, discover
@@ -111,6 +114,8 @@ def test_the_list_and_the_job_wait_for_the_first_working_day_after_the_deadline(
     with django_capture_on_commit_callbacks(execute=True):
         assert send_overdue_reminders(today=first_late_day) == 1
     note = Notification.objects.get(object_id=str(order.pk))
-    assert note.body == "1 working day overdue."
+    with translation.override(settings.LANGUAGE_CODE):  # reminders are written in the site's language
+        expected = ngettext("%(days)s working day overdue.", "%(days)s working days overdue.", 1) % {"days": 1}
+    assert note.body == expected
     event = AuditEvent.objects.get(action=AuditAction.SYSTEM, object_id=str(order.pk))
     assert event.detail["working_days"] == 1
