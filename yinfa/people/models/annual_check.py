@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CampaignStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("In progress")
     CLOSED = "closed", _("Closed")
 
 

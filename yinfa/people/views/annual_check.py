@@ -49,8 +49,6 @@ CAMPAIGNS_SHOWN = 100
 UNIT_ROWS_SHOWN = 300  # the progress table shows the units lagging most; the Excel file has them all
 UNIT_SELECT_LIMIT = 300  # above this many units the unit filter is set from the progress table's links
 # Shown instead of CampaignStatus labels: the msgid "Open" is already the verb of "open a record" (查看).
-CAMPAIGN_STATUS_LABELS = {CampaignStatus.OPEN: gettext_lazy("In progress"),
-                          CampaignStatus.CLOSED: gettext_lazy("Closed")}
 STATUS_FILTERS = {
     "pending": (CheckStatus.PENDING,),
     "done": (CheckStatus.CONFIRMED, CheckStatus.CORRECTED),
@@ -113,7 +111,6 @@ class SelectionForm(forms.Form):
 
 def get_campaign(request, pk):
     campaign = get_object_or_404(campaigns_visible_to(request.scope).select_related("node", "created_by"), pk=pk)
-    campaign.status_label = CAMPAIGN_STATUS_LABELS[campaign.status]
     return campaign
 
 
@@ -226,13 +223,12 @@ def campaign_list(request):
         campaign.figures = figures.get(campaign.pk) or with_shares({"planned": 0, "confirmed": 0, "corrected": 0})
         campaign.figures["bar"] = bar_class(campaign.figures)
         campaign.is_own = campaign.pk in managed
-        campaign.status_label = CAMPAIGN_STATUS_LABELS[campaign.status]
     can_open = scope.has(Perm.PEOPLE_EDIT) and not AnnualCheckCampaign.objects.filter(
         year=this_year, scope_path__in=ancestor_paths(scope.path)).exists()
     return render(request, "people/annual_check/list.html", {
         "campaigns": campaigns, "more": more, "this_year": this_year, "can_open": can_open,
         "years": range(this_year + 1, this_year - 6, -1), "year": year, "status": status,
-        "statuses": list(CAMPAIGN_STATUS_LABELS.items()), "filtered": bool(year or status),
+        "statuses": CampaignStatus.choices, "filtered": bool(year or status),
     })
 
 
