@@ -111,10 +111,32 @@ def clear_policy(*, actor, scope, condition, today=None):
 def refresh_intervals(path, *, today=None):
     """Open assignments of the people under ``path`` follow the policy now in force: interval and next due date.
     (Someone who no longer matches keeps their assignment; the list shows it.) Returns how many changed."""
+    return _refresh(Person.objects.filter(anchor_q(path)), today=today)
+
+
+# What a person's care policy depends on: a change of these re-reads it for their open assignment.
+FILE_FIELDS_READ_BY_POLICIES = frozenset({"living_status", "self_care", "birth_date", "community", "unit"})
+
+
+@transaction.atomic
+def follow_person_change(*, actor, person, fields, today=None):
+    """The person's file changed (``core.events.person_file_changed``): on a death, the open care assignment ends on
+    the day of death (the carer is told); a change of what the policy reads re-reads the interval."""
+    assignment = CareAssignment.objects.filter(person=person, ended_on__isnull=True).first()
+    if assignment is None:
+        return
+    if "deceased_on" in fields and person.deceased_on is not None:
+        assignment.person = person
+        _end(actor=actor, scope_path=person.community_path or person.unit_path, assignment=assignment,
+             ended_on=max(person.deceased_on, assignment.started_on))
+    elif FILE_FIELDS_READ_BY_POLICIES & set(fields):
+        _refresh(Person.objects.filter(pk=person.pk), today=today)
+
+
+def _refresh(people, *, today=None):
     today = today or timezone.localdate()
-    people = Person.objects.filter(anchor_q(path))
     policies = PolicySet.for_people(people)
-    rows = (CareAssignment.objects.filter(anchor_q(path, "person__"), ended_on__isnull=True)
+    rows = (CareAssignment.objects.filter(person__in=people, ended_on__isnull=True)
             .annotate(care_interval=policies.interval_expression(today, "person__"))
             .only("pk", "interval_days", "started_on", "last_contact_on", "next_due_on"))
     changed = []
@@ -207,7 +229,7 @@ def assign(*, actor, scope, person, carer, started_on=None, today=None, replace=
         if started_on < current.started_on:
             raise ValidationError({"started_on": _("The new assignment cannot start before the current one "
                                                    "(%(day)s).") % {"day": current.started_on}})
-        _end(actor=actor, scope=scope, assignment=current, ended_on=started_on)
+        _end(actor=actor, scope_path=scope.path, assignment=current, ended_on=started_on)
         last_contact = current.last_contact_on
     interval = effective.interval_days
     assignment = CareAssignment(
@@ -229,12 +251,12 @@ def assign(*, actor, scope, person, carer, started_on=None, today=None, replace=
     return assignment
 
 
-def _end(*, actor, scope, assignment, ended_on):
+def _end(*, actor, scope_path, assignment, ended_on):
     updated = CareAssignment.objects.filter(pk=assignment.pk, ended_on__isnull=True).update(ended_on=ended_on)
     if not updated:
         raise ValidationError(_("This assignment has already ended."))
     assignment.ended_on = ended_on
-    audit.record(AuditAction.UPDATE, actor=actor, obj=assignment, scope_path=scope.path, personal_data=True,
+    audit.record(AuditAction.UPDATE, actor=actor, obj=assignment, scope_path=scope_path, personal_data=True,
                  changes={"ended_on": [None, ended_on.isoformat()]})
     notify(recipients=[assignment.carer_id], obj=assignment, url=_my_care_url(),
            title=_("You no longer look after %(name)s") % {"name": assignment.person.name},
@@ -248,7 +270,7 @@ def end_assignment(*, actor, scope, assignment, today=None):
     if not CareAssignment.objects.visible_to(scope).filter(pk=assignment.pk).exists():
         raise PermissionDenied
     ended_on = max(today or timezone.localdate(), assignment.started_on)
-    _end(actor=actor, scope=scope, assignment=assignment, ended_on=ended_on)
+    _end(actor=actor, scope_path=scope.path, assignment=assignment, ended_on=ended_on)
     return assignment
 
 

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yinfa.core import uploads
+from yinfa.core.events import person_file_changed
 from yinfa.core.history import is_blank
 from yinfa.core.masking import mask_phone
 from yinfa.core.models import AuditAction
-from yinfa.people.models import Contact, Document, DocumentKind, Health, Honour, LifeEvent, LifeEventKind
+from yinfa.people.models import Contact, Document, DocumentKind, Health, Honour, LifeEvent, LifeEventKind, Person
 from yinfa.people.services.person import HEALTH_MARK, clean_phone, lock_file, record_file_change
 
 CONTACT_FIELDS = ["relation", "name", "phone", "alive", "lives_together", "is_emergency", "is_survivor",
@@ -368,6 +369,7 @@ def record_death(*, actor, person, version, died_on, cause="", farewell="", pens
     record_file_change(actor=actor, person=person, action=AuditAction.UPDATE, section="death", changes=changes,
                        detail={"row": "life_event", "row_id": event.pk, "kind": LifeEventKind.DEATH,
                                "survivors": names})
+    person_file_changed.send(sender=Person, actor=actor, person=person, fields=frozenset({"deceased_on"}))
     return event
 
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yinfa.core import audit
+from yinfa.core.events import person_file_changed
 from yinfa.core.fields import lookup_index
 from yinfa.core.masking import mask_address, mask_id_number, mask_phone
 from yinfa.core.models import AuditAction, normalize_mobile
@@ -250,6 +251,7 @@ def update_person(*, actor, scope, person, version, values, section=""):
     after = file_snapshot(person)
     changes = {name: [before.get(name), after.get(name)] for name in changed}
     record_file_change(actor=actor, person=person, action=AuditAction.UPDATE, section=section, changes=changes)
+    person_file_changed.send(sender=Person, actor=actor, person=person, fields=frozenset(changed))
     return person
 
 
