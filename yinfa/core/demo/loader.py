@@ -160,13 +160,19 @@ def _create_nodes(specs):
     return nodes
 
 
+def keeps_lunar_birthday(record):
+    """About one in six of those born before 1945 keep their birthday by the lunar calendar (fixed by the uid)."""
+    return record.birth_date is not None and record.birth_date.year < 1945 and int(record.uid[-4:], 16) % 6 == 0
+
+
 def person_from_record(record, nodes):
     """An unsaved Person for a generated record; ``nodes`` maps node codes to OrgNode instances carrying pk and
     path (so filling the anchor path copies needs no query)."""
     unit = nodes[record.unit]
     return Person(
         uid=record.uid, name=record.name, gender=record.gender, ethnicity=record.ethnicity,
-        birth_date=record.birth_date, native_place=record.native_place, id_number=record.id_number,
+        birth_date=record.birth_date, birthday_is_lunar=keeps_lunar_birthday(record),
+        native_place=record.native_place, id_number=record.id_number,
         phone=record.phone, address=record.address, landline=record.landline,
         category=record.category, joined_work_on=record.joined_work_on,
         joined_revolution_on=record.joined_revolution_on, joined_party_on=record.joined_party_on,
