@@ -1,5 +1,6 @@
-"""The care JSON API: visits (list with the list page's filters and a keyset cursor, detail, create through the
-visit service) and hospital stays (the scope's stays, ``?open=1`` for those still in hospital, ``?person=``).
+"""The care JSON API: visits (list with the list page's filters and a keyset cursor, detail, create, correct
+(PATCH) and delete (DELETE with a reason) through the visit service) and hospital stays (the scope's stays,
+``?open=1`` for those still in hospital, ``?person=``).
 
 Same scope as the pages: reads go through ``Visit.objects.visible_to(request.scope)`` and
 ``yinfa.care.querysets.hospital_stays(request.scope)`` (anything outside answers 404 or is not listed). A stay's
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -117,6 +119,26 @@ class VisitWriteSerializer(serializers.Serializer):
                            help_text="The campaign task the visit completes.")
 
 
+class VisitUpdateSerializer(serializers.Serializer):
+    """A correction of a visit: only the fields sent change (the person and the campaign task cannot)."""
+
+    kind = named_choice_field(VisitKind, required=False)
+    visited_on = serializers.DateField(required=False)
+    visitors = serializers.CharField(max_length=200, required=False)
+    leaders = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    gift = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    money = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0,
+                                     help_text="Yuan, to the fen.")
+    feedback = serializers.CharField(required=False, allow_blank=True)
+    needs = serializers.CharField(required=False, allow_blank=True)
+    hospital_stay = ScopedStayField(required=False, allow_null=True, help_text="One of the person's hospital stays.")
+    organisation = ScopedNodeField(required=False, allow_null=True, help_text="The visiting organisation.")
+
+
+class VisitDeleteSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the visit is deleted (kept in the audit trail).")
+
+
 class VisitPageSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
     cursor = serializers.CharField(allow_null=True)
@@ -208,19 +230,28 @@ def _visit_filter_parameters():
     create=extend_schema(summary="Record a visit (photos are added on the page)", parameters=[GRANT_HEADER],
                          request=VisitWriteSerializer,
                          responses={201: VisitSerializer, 400: OpenApiResponse(description="Invalid")}),
+    partial_update=extend_schema(summary="Correct a visit (the person and the campaign task cannot change)",
+                                 parameters=[GRANT_HEADER], request=VisitUpdateSerializer,
+                                 responses={200: VisitSerializer, 400: OpenApiResponse(description="Invalid")}),
+    destroy=extend_schema(summary="Delete a visit recorded by mistake, saying why", parameters=[GRANT_HEADER],
+                          request=VisitDeleteSerializer,
+                          responses={204: None, 400: OpenApiResponse(description="No reason, or refused")},
+                          description="The campaign task the visit ticked off is to visit again; refused when "
+                                      "its campaign is closed."),
 )
 class VisitViewSet(viewsets.GenericViewSet):
     """Visits (走访慰问) to the people of the scope in use."""
 
     yinfa_access = SCOPE_CHECKED
     yinfa_perms = (Perm.CARE_VIEW,)
-    action_perms = {"create": (Perm.CARE_MANAGE,)}
+    action_perms = {"create": (Perm.CARE_MANAGE,), "partial_update": (Perm.CARE_MANAGE,),
+                    "destroy": (Perm.CARE_MANAGE,)}
     permission_classes = [CarePermission]
     serializer_class = VisitSerializer
     pagination_class = None
     filter_backends = []
     lookup_value_converter = "int"
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = Visit.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
@@ -256,6 +287,35 @@ class VisitViewSet(viewsets.GenericViewSet):
                             status=status.HTTP_201_CREATED)
         response["Location"] = reverse("visit-detail", kwargs={"pk": visit.pk})
         return response
+
+    def partial_update(self, request, pk=None):
+        visit = get_object_or_404(self.get_queryset(), pk=pk)
+        fixed = {name: [message] for name, current, message in (
+            ("person", visit.person_id, _("The person of a visit cannot change.")),
+            ("task", visit.task_id, _("The campaign task of a visit cannot change.")))
+            if name in request.data and str(request.data.get(name)) != str(current)}
+        if fixed:
+            return Response(fixed, status=status.HTTP_400_BAD_REQUEST)
+        form = VisitUpdateSerializer(data=request.data, context=self.get_serializer_context(), partial=True)
+        form.is_valid(raise_exception=True)
+        try:
+            services.update_visit(actor=request.user, scope=request.scope, visit=visit,
+                                  values=dict(form.validated_data))
+        except DjangoValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        visit = self.with_related(self.get_queryset()).get(pk=visit.pk)
+        return Response(VisitSerializer(visit, context=self.get_serializer_context()).data)
+
+    def destroy(self, request, pk=None):
+        visit = get_object_or_404(self.get_queryset(), pk=pk)
+        form = VisitDeleteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            services.delete_visit(actor=request.user, scope=request.scope, visit=visit,
+                                  reason=form.validated_data["reason"])
+        except DjangoValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["care"])

@@ -70,6 +70,17 @@ class VisitForm(StyledFormMixin, forms.Form):
             "organisation")}
 
 
+class VisitDeleteForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why is the visit deleted?"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("E.g. recorded twice, recorded for the wrong person. Kept in the audit "
+                                         "trail."))
+
+
+class PhotoDeleteForm(forms.Form):
+    confirm = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+
+
 class VersionField(forms.IntegerField):
     def __init__(self, **kwargs):
         super().__init__(widget=forms.HiddenInput, **kwargs)

@@ -160,7 +160,7 @@ def delete_campaign(*, actor, scope, campaign):
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError(_("Only a draft can be deleted; close the campaign instead."))
     audit.record(AuditAction.DELETE, actor=actor, obj=campaign, scope_path=campaign.scope_path,
-                 changes=audit.diff(audit.snapshot(campaign, CAMPAIGN_FIELDS), {}))
+                 changes=audit.snapshot(campaign, CAMPAIGN_FIELDS))
     campaign.delete()
 
 
@@ -400,6 +400,29 @@ def complete_task(*, actor, scope, task, visit):
     task.status, task.done_on, task.reason = TaskStatus.DONE, visit.visited_on, ""
     task.save(update_fields=["status", "done_on", "reason"])
     _record_task(task, before, actor=actor, detail={"visit": visit.pk})
+    return task
+
+
+@transaction.atomic
+def reopen_task(*, actor, scope, task):
+    """The inverse of ``complete_task``: the visit that ticked the task off was deleted, so the person is to visit
+    again (pending, no day). Called by the visit service inside its transaction, after the visit is gone. Refuses a
+    task of a campaign not under way, a task not done, a task still ticked off by a visit, a task outside the scope."""
+    from yinfa.care.models import Visit
+
+    task = _locked_task(task)
+    if scope is None or not scope.has(Perm.CARE_MANAGE) or not (
+            CampaignTask.objects.visible_to(scope).filter(pk=task.pk).exists()):
+        raise PermissionDenied
+    _require_open(task)
+    if task.status != TaskStatus.DONE:
+        raise ValidationError({"task": _("Only a task ticked off as visited can be reopened.")})
+    if Visit.objects.filter(task=task).exists():
+        raise ValidationError({"task": _("A visit still ticks off this task.")})
+    before = audit.snapshot(task, TASK_FIELDS)
+    task.status, task.done_on, task.reason = TaskStatus.PENDING, None, ""
+    task.save(update_fields=["status", "done_on", "reason"])
+    _record_task(task, before, actor=actor, detail={"reopened": True})
     return task
 
 

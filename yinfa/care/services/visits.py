@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yinfa.care.models import CampaignTask, TaskStatus, Visit, VisitKind, VisitPhoto
+from yinfa.care.models import CampaignStatus, CampaignTask, TaskStatus, Visit, VisitKind, VisitPhoto
 from yinfa.core import audit, uploads
 from yinfa.core.models import AuditAction, OrgNode
 from yinfa.core.permissions import Perm
@@ -115,8 +115,10 @@ def _task_error(task, person):
     return None
 
 
-def clean_values(*, scope, person, values, task=None, today=None):
-    """The visit's values checked and normalised, or ValidationError naming every wrong field."""
+def clean_values(*, scope, person, values, task=None, today=None, kept_organisation=None):
+    """The visit's values checked and normalised, or ValidationError naming every wrong field.
+    ``kept_organisation``: the organisation already named on the visit being corrected (allowed even when it lies
+    outside the scope, e.g. the county named on a visit a community corrects)."""
     today = today or timezone.localdate()
     unknown = set(values) - set(VALUE_FIELDS)
     if unknown:
@@ -153,7 +155,7 @@ def clean_values(*, scope, person, values, task=None, today=None):
     organisation = cleaned["organisation"]
     if organisation is None:
         cleaned["organisation"] = OrgNode.objects.get(pk=scope.node_id)
-    elif not scope.contains_path(organisation.path):
+    elif organisation != kept_organisation and not scope.contains_path(organisation.path):
         errors["organisation"] = _("The visiting organisation must be one of your scope.")
     if task is not None:
         task_error = _task_error(task, person)
@@ -239,6 +241,132 @@ def create_visit(*, actor, scope, person, values, photos=(), task=None, today=No
             photo.file.storage.delete(photo.file.name)
         raise
     return visit
+
+
+# --- corrections ----------------------------------------------------------------------------------------------
+
+REASON_LIMIT = 500
+
+
+def _locked_visit(scope, visit):
+    """The visit locked for a correction, or PermissionDenied when it is not of the scope."""
+    require_manage(scope)
+    if not Visit.objects.visible_to(scope).filter(pk=visit.pk).exists():
+        raise PermissionDenied
+    return Visit.objects.select_for_update(of=("self",)).select_related("person", "organisation").get(pk=visit.pk)
+
+
+def _locked_task_of(visit):
+    if visit.task_id is None:
+        return None
+    return CampaignTask.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=visit.task_id)
+
+
+@transaction.atomic
+def update_visit(*, actor, scope, visit, values, photos=(), today=None):
+    """Correct a visit recorded by mistake: the same values and rules as ``create_visit`` (the person and the campaign
+    task cannot change; the organisation already named may stay even outside the scope). ``values``: the fields to
+    change (those left out keep their value). ``photos``: images to add.
+    The campaign task ticked off by the visit follows a new day, unless its campaign is closed. One audit row with
+    the changed fields. Returns the ``Visit``."""
+    visit = _locked_visit(scope, visit)
+    person = visit.person
+    values = {**{name: getattr(visit, name) for name in VALUE_FIELDS}, **values}
+    photos = [upload for upload in photos if upload]
+    errors = {}
+    cleaned = None
+    try:
+        cleaned = clean_values(scope=scope, person=person, values=values, today=today,
+                               kept_organisation=visit.organisation)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        content_types = check_photos(photos)
+        if photos and visit.photos.count() + len(photos) > MAX_PHOTOS:
+            errors["photos"] = [_("At most %(n)s photos per visit.") % {"n": MAX_PHOTOS}]
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    task = _locked_task_of(visit)
+    moves_task = (cleaned is not None and task is not None and task.status == TaskStatus.DONE
+                  and task.done_on != cleaned["visited_on"])
+    if moves_task and task.campaign.status != CampaignStatus.OPEN:
+        errors.setdefault("visited_on", []).append(
+            _("The visit ticks off a task of the closed campaign “%(title)s”: its day can no longer change.")
+            % {"title": task.campaign.title})
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(visit, AUDIT_FIELDS)
+    for name in VALUE_FIELDS:
+        setattr(visit, name, cleaned[name])
+    visit.save(update_fields=list(VALUE_FIELDS))
+    detail = {"person_id": person.pk, "photos_added": len(photos)}
+    if moves_task:
+        detail["task_done_on"] = [task.done_on.isoformat() if task.done_on else None, visit.visited_on.isoformat()]
+        task.done_on = visit.visited_on
+        task.save(update_fields=["done_on"])
+    stored = []
+    try:
+        for upload, content_type in zip(photos, content_types, strict=True):
+            stored.append(_store_photo(visit, upload, content_type, actor))
+        audit.record(AuditAction.UPDATE, actor=actor, obj=visit, scope_path=person.unit_path,
+                     changes=audit.diff(before, audit.snapshot(visit, AUDIT_FIELDS)), detail=detail,
+                     personal_data=True)
+    except Exception:
+        for photo in stored:
+            photo.file.storage.delete(photo.file.name)
+        raise
+    return visit
+
+
+@transaction.atomic
+def delete_photo(*, actor, scope, photo):
+    """Remove one photo of a visit of the scope; its file is deleted once the removal is committed. Audited."""
+    visit = _locked_visit(scope, photo.visit)
+    photo = VisitPhoto.objects.filter(visit=visit, pk=photo.pk).first()
+    if photo is None:
+        raise ValidationError(_("The photo was already removed."))
+    storage, stored, photo_id = photo.file.storage, photo.file.name, photo.pk
+    photo.delete()
+    audit.record(AuditAction.UPDATE, actor=actor, obj=visit, scope_path=visit.person.unit_path,
+                 changes={"photos": [photo_id, None]},
+                 detail={"person_id": visit.person_id, "photo_removed": photo_id}, personal_data=True)
+    transaction.on_commit(lambda: storage.delete(stored))
+    return visit
+
+
+@transaction.atomic
+def delete_visit(*, actor, scope, visit, reason):
+    """Delete a visit recorded by mistake, saying why: audited with a snapshot and the reason; its photos' files
+    deleted once committed. The campaign task it ticked off is to visit again, unless the campaign is closed (then
+    the deletion is refused)."""
+    visit = _locked_visit(scope, visit)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the visit is deleted.")})
+    if len(reason) > REASON_LIMIT:
+        raise ValidationError({"reason": _("At most %(n)s characters.") % {"n": REASON_LIMIT}})
+    task = _locked_task_of(visit)
+    if task is not None and task.campaign.status != CampaignStatus.OPEN:
+        raise ValidationError(_("This visit ticks off a person of the campaign “%(title)s”, which is closed. Ask "
+                                "its planner to reopen the campaign before deleting the visit.")
+                              % {"title": task.campaign.title})
+    files = [(photo.file.storage, photo.file.name) for photo in visit.photos.only("pk", "visit_id", "file")]
+    snapshot = audit.snapshot(visit, AUDIT_FIELDS)
+    audit.record(AuditAction.DELETE, actor=actor, obj=visit, scope_path=visit.person.unit_path,
+                 changes={name: [value, None] for name, value in snapshot.items()},
+                 detail={"person_id": visit.person_id, "reason": reason, "photos": len(files),
+                         "task_id": visit.task_id}, personal_data=True)
+    visit.delete()
+    if task is not None and task.status == TaskStatus.DONE:
+        from yinfa.care.services.campaigns import reopen_task
+
+        reopen_task(actor=actor, scope=scope, task=task)
+
+    def remove_files():
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 def record_export(*, actor, scope, filters, rows, what):

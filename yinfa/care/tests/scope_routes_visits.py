@@ -61,7 +61,10 @@ def _stay_kwargs(o):
 
 ROUTES = {
     "care:visit_detail": (_visit_kwargs, "admin_b"),
+    "care:visit_edit": (_visit_kwargs, "admin_b"),
+    "care:visit_delete": (_visit_kwargs, "admin_b"),
     "care:visit_photo": (_photo_kwargs, "admin_b"),
+    "care:visit_photo_delete": (_photo_kwargs, "admin_b"),
     "care:hospital_discharge": (_stay_kwargs, "admin_b"),
 }
 

@@ -1,5 +1,6 @@
-"""The visits API: the list of the scope with the page's filters and a cursor, the detail, and recording a visit
-through the same service (its checks answered as 400); out of scope → 404 or not listed."""
+"""The visits API: the list of the scope with the page's filters and a cursor, the detail, recording, correcting
+(PATCH) and deleting (DELETE with a reason) a visit through the same services (their checks answered as 400); out of
+scope → 404 or not listed."""
 
 import datetime
 from decimal import Decimal
@@ -34,11 +35,11 @@ def person(world):
     return make_person(world.unit_a, name="张德明", community=world.community_a)
 
 
-def visit(world, person, user=None, **values):
+def visit(world, person, user=None, task=None, **values):
     user = user or world.unit_a_admin
     scope = Scope.from_grant(RoleGrant.objects.select_related("node").get(user=user))
     values = {"kind": VisitKind.ROUTINE, "visited_on": days_ago(0), "visitors": "王科长", **values}
-    return create_visit(actor=user, scope=scope, person=person, values=values)
+    return create_visit(actor=user, scope=scope, person=person, values=values, task=task)
 
 
 def test_the_list_is_scoped_filtered_and_paged(world, person):
@@ -100,3 +101,63 @@ def test_a_role_without_care_cannot_use_the_visits_api(world, person):
     client = login(secretary)
     assert client.get(LIST).status_code == 403
     assert client.post(LIST, {"person": person.pk}, content_type="application/json").status_code == 403
+
+
+# --- corrections ---------------------------------------------------------------------------------------------------
+
+def test_a_visit_is_corrected_with_patch_through_the_service(world, person):
+    visited = visit(world, person, gift="米", money=Decimal("100"))
+    client = login(world.community_a_admin)
+    response = client.patch(detail(visited.pk), {"gift": "米和油", "money": "150.50"},
+                            content_type="application/json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["gift"], data["money"], data["visitors"], data["organisation"]["name"]) == (
+        "米和油", "150.50", "王科长", "甲县财政局")
+    event = AuditEvent.objects.get(action="update", object_type="care.visit")
+    assert event.changes == {"gift": ["米", "米和油"], "money": ["100.00", "150.50"]} and event.personal_data
+    future = client.patch(detail(visited.pk), {"visited_on": days_ago(-2).isoformat()},
+                          content_type="application/json")
+    assert future.status_code == 400 and "visited_on" in future.json()
+    other = make_person(world.unit_a, name="李秀英")
+    moved = client.patch(detail(visited.pk), {"person": other.pk}, content_type="application/json")
+    assert moved.status_code == 400 and "person" in moved.json()
+    assert Visit.objects.get().person == person
+
+
+def test_a_visit_is_deleted_with_a_reason_in_the_body(world, person):
+    visited = visit(world, person)
+    client = login(world.unit_a_admin)
+    assert client.delete(detail(visited.pk), {}, content_type="application/json").status_code == 400
+    blank = client.delete(detail(visited.pk), {"reason": " "}, content_type="application/json")
+    assert blank.status_code == 400 and "reason" in blank.json()
+    assert Visit.objects.exists()
+    done = client.delete(detail(visited.pk), {"reason": "重复录入"}, content_type="application/json")
+    assert done.status_code == 204 and not Visit.objects.exists()
+    assert AuditEvent.objects.get(action="delete", object_type="care.visit").detail["reason"] == "重复录入"
+
+
+def test_the_api_refuses_to_delete_the_visit_of_a_closed_campaign(world, person):
+    from yinfa.care.models import CampaignStatus, CampaignTask, VisitCampaign
+
+    campaign = VisitCampaign.objects.create(title="春节慰问", year=2026, node=world.county_a, due_on=days_ago(0),
+                                            scope_path=world.county_a.path, status=CampaignStatus.OPEN)
+    task = CampaignTask.objects.create(campaign=campaign, person=person, assignee=world.unit_a,
+                                       assignee_path=world.unit_a.path)
+    visited = visit(world, person, task=task, kind=VisitKind.FESTIVAL)
+    VisitCampaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.CLOSED)
+    refused = login(world.unit_a_admin).delete(detail(visited.pk), {"reason": "录错"},
+                                               content_type="application/json")
+    assert refused.status_code == 400 and "closed" in " ".join(refused.json()["non_field_errors"])
+    assert Visit.objects.filter(pk=visited.pk).exists()
+
+
+def test_corrections_through_the_api_are_not_found_outside_the_scope_and_refused_without_care(world, person):
+    visited = visit(world, person)
+    outsider = login(world.county_b_admin)
+    assert outsider.patch(detail(visited.pk), {"gift": "乙"}, content_type="application/json").status_code == 404
+    assert outsider.delete(detail(visited.pk), {"reason": "乙"}, content_type="application/json").status_code == 404
+    secretary = login(make_user("secretary", role=Role.BRANCH_SECRETARY, node=world.unit_a))
+    assert secretary.patch(detail(visited.pk), {"gift": "x"}, content_type="application/json").status_code == 403
+    assert secretary.delete(detail(visited.pk), {"reason": "x"}, content_type="application/json").status_code == 403
+    assert Visit.objects.get().gift == ""

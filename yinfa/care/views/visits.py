@@ -1,6 +1,7 @@
 """Visit pages: the list (filters, load more, Excel export), recording a visit (choosing the person first when the
 link does not name one; ``?person=``, ``?kind=``, ``?stay=`` and ``?task=`` pre-fill it), the detail page with the
-"turn into a service order / micro-wish" buttons, and the photos (served only through the scoped view).
+"turn into a service order / micro-wish" buttons, and the photos (served only through the scoped view);
+correcting a visit recorded by mistake (edit it, add or remove photos, delete it with a reason).
 
 Every read goes through ``Visit.objects.visible_to(request.scope)`` / ``Person.objects.visible_to``: a visit, a
 person or a campaign task outside the scope answers 404. Writes are ``yinfa.care.services.visits``'.
@@ -8,7 +9,7 @@ person or a campaign task outside the scope answers 404. Writes are ``yinfa.care
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yinfa.care import exports_visits as exports
 from yinfa.care.filters_visits import VisitFilter
-from yinfa.care.forms_visits import VisitForm
+from yinfa.care.forms_visits import PhotoDeleteForm, VisitDeleteForm, VisitForm
 from yinfa.care.models import CampaignTask, TaskStatus, Visit, VisitKind, VisitPhoto
 from yinfa.care.services import visits as services
 from yinfa.core import uploads
@@ -157,6 +158,12 @@ def initial_values(request, *, person, stays, organisations, task):
     return initial
 
 
+def stays_of(person):
+    """The person's hospital stays, for the form's select."""
+    return (LifeEvent.objects.filter(person=person, kind=LifeEventKind.HOSPITAL)
+            .only("pk", "person_id", "kind", "place", "starts_on", "ends_on").order_by("-starts_on", "-pk"))
+
+
 def create_url(person, task):
     url = reverse("care:visit_create") + f"?person={person.pk}"
     return url + (f"&task={task.pk}" if task else "")
@@ -178,8 +185,7 @@ def visit_create(request):
     person = visible_person(request, person_pk)
     if task is not None and task.status == TaskStatus.DONE:
         messages.info(request, _("This campaign task is already ticked off as visited."))
-    stay_queryset = (LifeEvent.objects.filter(person=person, kind=LifeEventKind.HOSPITAL)
-                     .only("pk", "person_id", "kind", "place", "starts_on", "ends_on").order_by("-starts_on", "-pk"))
+    stay_queryset = stays_of(person)
     organisations = services.organisation_choices(request.scope, person)
     if request.method == "POST":
         form = VisitForm(request.POST, request.FILES, stays=stay_queryset, organisations=organisations)
@@ -197,8 +203,9 @@ def visit_create(request):
                                                 organisations=list(organisations), task=task),
                          stays=stay_queryset, organisations=organisations)
     return render(request, "care/visits/form.html", {
-        "form": form, "person": person, "task": task, "action": create_url(person, task),
+        "form": form, "person": person, "task": task, "action": create_url(person, task), "visit": None,
         "survivor_kind": VisitKind.SURVIVOR, "can_change_person": task is None,
+        "cancel_url": reverse("care:visit_list"),
     })
 
 
@@ -243,3 +250,91 @@ def visit_photo(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# --- corrections -----------------------------------------------------------------------------------------------
+
+EDITED_FIELDS = ("kind", "visited_on", "visitors", "leaders", "gift", "money", "feedback", "needs")
+
+
+def edit_organisations(request, visit):
+    """The organisations that may be named, with the one already named on the visit (even outside the scope)."""
+    choices = services.organisation_choices(request.scope, visit.person)
+    if visit.organisation_id is None:
+        return choices
+    return OrgNode.objects.filter(Q(pk__in=choices.values("pk")) | Q(pk=visit.organisation_id)).order_by("path")
+
+
+@module("care")
+@require_http_methods(["GET", "POST"])
+@scope_checked(Perm.CARE_MANAGE)
+def visit_edit(request, pk):
+    """Correct a visit: the recording form, pre-filled (the person and the campaign task stay); photos can be
+    added."""
+    visit = get_visit(request, pk)
+    person = visit.person
+    stays, organisations = stays_of(person), edit_organisations(request, visit)
+    if request.method == "POST":
+        form = VisitForm(request.POST, request.FILES, stays=stays, organisations=organisations)
+        if form.is_valid():
+            try:
+                services.update_visit(actor=request.user, scope=request.scope, visit=visit, values=form.values(),
+                                      photos=form.cleaned_data["photos"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The visit to %(name)s is corrected.") % {"name": person.name})
+                return redirect("care:visit_detail", pk=visit.pk)
+    else:
+        initial = {name: getattr(visit, name) for name in EDITED_FIELDS}
+        initial.update(hospital_stay=visit.hospital_stay_id, organisation=visit.organisation_id)
+        form = VisitForm(initial=initial, stays=stays, organisations=organisations)
+    return render(request, "care/visits/form.html", {
+        "form": form, "person": person, "task": visit.task, "visit": visit,
+        "action": reverse("care:visit_edit", args=[visit.pk]), "survivor_kind": VisitKind.SURVIVOR,
+        "can_change_person": False, "cancel_url": reverse("care:visit_detail", args=[visit.pk]),
+        "photo_count": visit.photos.count(),
+    })
+
+
+@module("care")
+@require_http_methods(["GET", "POST"])
+@scope_checked(Perm.CARE_MANAGE)
+def visit_delete(request, pk):
+    """Delete a visit recorded by mistake: a confirmation page asking why."""
+    visit = get_visit(request, pk)
+    form = VisitDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_visit(actor=request.user, scope=request.scope, visit=visit,
+                                  reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The visit to %(name)s on %(day)s is deleted.") % {
+                "name": visit.person.name, "day": f"{visit.visited_on:%Y-%m-%d}"})
+            return redirect(reverse("care:visit_list") + f"?person={visit.person_id}")
+    return render(request, "care/visits/delete.html", {
+        "visit": visit, "person": visit.person, "form": form, "photo_count": visit.photos.count(),
+    })
+
+
+@module("care")
+@require_http_methods(["GET", "POST"])
+@scope_checked(Perm.CARE_MANAGE)
+def visit_photo_delete(request, pk):
+    """Remove one photo of a visit, after a confirmation page."""
+    photos = VisitPhoto.objects.filter(visit__in=visible_visits(request)).select_related("visit__person")
+    photo = get_object_or_404(photos, pk=pk)
+    form = PhotoDeleteForm(request.POST or None, initial={"confirm": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_photo(actor=request.user, scope=request.scope, photo=photo)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The photo is removed from the visit."))
+        return redirect(reverse("care:visit_detail", args=[photo.visit_id]) + "#photos")
+    return render(request, "care/visits/photo_delete.html", {
+        "photo": photo, "visit": photo.visit, "person": photo.visit.person, "form": form,
+    })
