@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from yinfa.care.models import Festival
 from yinfa.core import lunar
 from yinfa.core.models import OrgNode
+from yinfa.core.scope import scope_condition
 from yinfa.people.models import Category, Contact, LivingStatus, Person, SelfCare
 
 DEFAULT_ALONE_AGE = 80
@@ -192,8 +193,9 @@ def group_conditions(criteria, day):
 
 
 def within(node):
-    """Q: the person's former unit or community of residence lies within ``node``."""
-    return Q(unit_path__startswith=node.path) | Q(community_path__startswith=node.path)
+    """Q: the person's former unit or community of residence lies within ``node`` (the campaign's organisation, in the
+    planner's scope; the branch and registration anchors do not make someone a visit of that organisation)."""
+    return scope_condition(node, "unit_path", "community_path")
 
 
 def roster(criteria, node, day):

@@ -57,7 +57,7 @@ class VisitFilter(django_filters.FilterSet):
         condition = name_search_condition(value)
         if condition is None:
             return queryset
-        return queryset.filter(person__in=Person.objects.filter(condition).values("pk"))
+        return queryset.filter(person__in=Person.objects.visible_to(self.scope).filter(condition).values("pk"))
 
     def filter_organisation(self, queryset, name, value):
         if value in (None, ""):

@@ -21,6 +21,7 @@ from yinfa.care import exports_visits as exports
 from yinfa.care.filters_visits import VisitFilter
 from yinfa.care.forms_visits import PhotoDeleteForm, VisitDeleteForm, VisitForm
 from yinfa.care.models import CampaignTask, TaskStatus, Visit, VisitKind, VisitPhoto
+from yinfa.care.querysets import hospital_stays
 from yinfa.care.services import visits as services
 from yinfa.core import uploads
 from yinfa.core.access import scope_checked
@@ -31,7 +32,7 @@ from yinfa.core.permissions import Perm
 from yinfa.core.views.home import module
 from yinfa.core.views.listing import render_list
 from yinfa.people.filters import name_search_condition
-from yinfa.people.models import LifeEvent, LifeEventKind, Person
+from yinfa.people.models import Person
 
 PAGE_SIZE = 50
 ORGANISATION_SELECT_LIMIT = 300  # above this many the filter takes an organisation id
@@ -158,9 +159,9 @@ def initial_values(request, *, person, stays, organisations, task):
     return initial
 
 
-def stays_of(person):
+def stays_of(scope, person):
     """The person's hospital stays, for the form's select."""
-    return (LifeEvent.objects.filter(person=person, kind=LifeEventKind.HOSPITAL)
+    return (hospital_stays(scope).filter(person=person)
             .only("pk", "person_id", "kind", "place", "starts_on", "ends_on").order_by("-starts_on", "-pk"))
 
 
@@ -185,7 +186,7 @@ def visit_create(request):
     person = visible_person(request, person_pk)
     if task is not None and task.status == TaskStatus.DONE:
         messages.info(request, _("This campaign task is already ticked off as visited."))
-    stay_queryset = stays_of(person)
+    stay_queryset = stays_of(request.scope, person)
     organisations = services.organisation_choices(request.scope, person)
     if request.method == "POST":
         form = VisitForm(request.POST, request.FILES, stays=stay_queryset, organisations=organisations)
@@ -273,7 +274,7 @@ def visit_edit(request, pk):
     added."""
     visit = get_visit(request, pk)
     person = visit.person
-    stays, organisations = stays_of(person), edit_organisations(request, visit)
+    stays, organisations = stays_of(request.scope, person), edit_organisations(request, visit)
     if request.method == "POST":
         form = VisitForm(request.POST, request.FILES, stays=stays, organisations=organisations)
         if form.is_valid():

@@ -7,20 +7,23 @@ from yinfa.core import sms
 from yinfa.core.models import Notification
 
 
-def notify(*, recipients, title, body="", url="", obj=None, send_sms=False):
-    """Notify accounts once the current transaction commits. Returns nothing; safe inside services."""
-    recipient_ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
+def _rows(*, recipients, title, body="", url="", obj=None):
+    """The notification rows of one message, one per distinct recipient (accounts or account ids)."""
     object_type = obj._meta.label_lower if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
+    return [Notification(recipient_id=rid, title=title[:200], body=body, url=url[:300], object_type=object_type,
+                         object_id=object_id)
+            for rid in sorted({getattr(r, "pk", r) for r in recipients if r is not None})]
+
+
+def notify(*, recipients, title, body="", url="", obj=None, send_sms=False):
+    """Notify accounts once the current transaction commits. Returns nothing; safe inside services."""
+    rows = _rows(recipients=recipients, title=title, body=body, url=url, obj=obj)
 
     def deliver():
-        Notification.objects.bulk_create(
-            Notification(recipient_id=rid, title=title[:200], body=body, url=url[:300],
-                         object_type=object_type, object_id=object_id)
-            for rid in recipient_ids
-        )
+        Notification.objects.bulk_create(rows)
         if send_sms:
-            sms.send_to_accounts(recipient_ids, f"{title} {body}".strip())
+            sms.send_to_accounts([row.recipient_id for row in rows], f"{title} {body}".strip())
 
     transaction.on_commit(deliver)
 
@@ -29,15 +32,7 @@ def notify_many(messages):
     """Many notifications at once (a periodic job's batch): ``messages`` are dicts with the arguments of ``notify``
     (``recipients``, ``title``, optional ``body``, ``url``, ``obj``). One bulk insert once the transaction commits,
     instead of one transaction per message."""
-    rows = []
-    for message in messages:
-        obj = message.get("obj")
-        object_type = obj._meta.label_lower if obj is not None else ""
-        object_id = str(obj.pk) if obj is not None else ""
-        for rid in sorted({getattr(r, "pk", r) for r in message["recipients"] if r is not None}):
-            rows.append(Notification(recipient_id=rid, title=message["title"][:200], body=message.get("body", ""),
-                                     url=message.get("url", "")[:300], object_type=object_type,
-                                     object_id=object_id))
+    rows = [row for message in messages for row in _rows(**message)]
     if rows:
         transaction.on_commit(lambda: Notification.objects.bulk_create(rows, batch_size=1000))
 
